@@ -1,0 +1,58 @@
+"""Command line: `python -m harness COMMAND ...`.
+
+Each command lives in its own module with `configure(parser)` and `main(args) -> int`;
+the table below is the only place that lists them. Exit status: 0 all agree / ok,
+1 findings or failures, 2 usage errors.
+"""
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = {
+    "run": ("harness.run_cmd", "run every case on every backend and cross-check"),
+    "compare": ("harness.compare_cmd", "merge results of separate runs into one report"),
+    "envs": ("harness.envs_cmd", "show or create the per-backend environments"),
+    "pytest": ("harness.envs_cmd:pytest", "run pytest inside one backend's environment"),
+    "doc": ("harness.doc_cmd", "run a D2L chapter's code tab by tab and report drift"),
+    "bench": ("harness.bench_cmd", "measure what derivatives cost on each backend"),
+}
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported on stderr, exit status 2."""
+
+
+def _load(target: str):
+    module, _, prefix = target.partition(":")
+    mod = importlib.import_module(module)
+    if prefix:
+        return getattr(mod, f"configure_{prefix}"), getattr(mod, f"main_{prefix}")
+    return mod.configure, mod.main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m harness", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (target, help_text) in COMMANDS.items():
+        try:
+            configure, entry = _load(target)
+        except (ImportError, AttributeError):
+            continue  # a command still being built does not break the others
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        configure(p)
+        p.set_defaults(entry=entry)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.entry(args) or 0)
+    except UsageError as exc:
+        print(f"harness {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("harness: interrupted", file=sys.stderr)
+        return 130

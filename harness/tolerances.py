@@ -1,0 +1,136 @@
+"""The one place where agreement is defined: tolerances by dtype and derivative method.
+
+Pure Python on purpose: the orchestrator (standard library only), the worker
+processes and the tests in every backend environment all call the same
+`compare`, so a verdict means the same thing everywhere.
+
+Never loosen a number here to make a disagreement go away: a disagreement is a
+finding to report.
+"""
+
+import math
+from dataclasses import dataclass
+
+EXACT = "exact"          # values, and derivatives by automatic differentiation
+NUMERICAL = "numerical"  # derivatives by finite differences (numdifftools, MXNet fallback)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float
+    atol: float
+
+    def __str__(self) -> str:
+        return f"rtol={self.rtol:g}, atol={self.atol:g}"
+
+
+# |actual - expected| <= atol + rtol * |expected|, elementwise.
+TOLERANCES = {
+    ("float64", EXACT): Tolerance(rtol=1e-9, atol=1e-11),
+    ("float32", EXACT): Tolerance(rtol=1e-4, atol=1e-5),
+    # numdifftools (Richardson extrapolation, float64) and central differences of an
+    # exact float64 gradient: truncation and round-off near 1e-8 relative.
+    ("float64", NUMERICAL): Tolerance(rtol=1e-6, atol=1e-7),
+    # central differences of a float32 gradient: step ~ eps**(1/3), error ~ eps**(2/3).
+    ("float32", NUMERICAL): Tolerance(rtol=5e-3, atol=5e-3),
+}
+
+_NUMERICAL_WORDS = ("finite", "numdifftools", "numerical", "central-difference", "richardson")
+
+
+def method_kind(method: str | None) -> str:
+    """Classify a backend's method string (from `be.methods`) as exact or numerical."""
+    if method and any(word in method.lower() for word in _NUMERICAL_WORDS):
+        return NUMERICAL
+    return EXACT
+
+
+def tolerance(dtype: str, method: str | None = None) -> Tolerance:
+    """Tolerance for an output computed in `dtype` by `method` (None: a plain value)."""
+    try:
+        return TOLERANCES[(str(dtype), method_kind(method))]
+    except KeyError:
+        raise ValueError(f"no tolerance for dtype {dtype!r}; known: float32, float64") from None
+
+
+def looser(a: Tolerance, b: Tolerance) -> Tolerance:
+    """Tolerance for comparing two computed results: the looser of their own two."""
+    return Tolerance(rtol=max(a.rtol, b.rtol), atol=max(a.atol, b.atol))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    ok: bool
+    max_abs: float | None = None
+    max_rel: float | None = None
+    worst_index: tuple | None = None
+    reason: str = ""          # why not ok: "shape", "non-finite", "tolerance", "empty"
+
+    def describe(self) -> str:
+        if self.ok:
+            return "agree"
+        if self.reason in ("shape", "non-finite"):
+            return self.detail
+        return (f"max abs err {self.max_abs:.3g}, max rel err {self.max_rel:.3g}"
+                f" at index {self.worst_index}")
+
+    detail: str = ""
+
+
+def _flatten(value):
+    """(flat list of floats, shape) from a numpy array, nested lists or a scalar."""
+    if hasattr(value, "tolist") and hasattr(value, "shape"):
+        shape = tuple(int(n) for n in value.shape)
+        value = value.tolist()
+    else:
+        shape = None
+    flat: list[float] = []
+
+    def walk(v, depth, dims):
+        if isinstance(v, (list, tuple)):
+            if len(dims) <= depth:
+                dims.append(len(v))
+            for item in v:
+                walk(item, depth + 1, dims)
+        else:
+            flat.append(float(v))
+
+    dims: list[int] = []
+    walk(value, 0, dims)
+    return flat, shape if shape is not None else tuple(dims)
+
+
+def _unravel(i: int, shape: tuple) -> tuple:
+    idx = []
+    for n in reversed(shape):
+        idx.append(i % n if n else 0)
+        i //= n if n else 1
+    return tuple(reversed(idx))
+
+
+def compare(actual, expected, tol: Tolerance) -> Comparison:
+    """Elementwise closeness. NaN or Inf anywhere never agrees, not even NaN with NaN."""
+    a, sa = _flatten(actual)
+    e, se = _flatten(expected)
+    if sa != se:
+        return Comparison(False, reason="shape", detail=f"shape {sa} != expected shape {se}")
+    bad = [i for i, (x, y) in enumerate(zip(a, e)) if not (math.isfinite(x) and math.isfinite(y))]
+    if bad:
+        i = bad[0]
+        return Comparison(False, reason="non-finite", worst_index=_unravel(i, sa),
+                          detail=f"{len(bad)} non-finite value(s), first at index "
+                                 f"{_unravel(i, sa)}: {a[i]!r} vs expected {e[i]!r}")
+    max_abs = max_rel = 0.0
+    worst, worst_excess, ok = 0, -math.inf, True
+    for i, (x, y) in enumerate(zip(a, e)):
+        err = abs(x - y)
+        rel = err / abs(y) if y else (0.0 if err == 0 else math.inf)
+        max_abs, max_rel = max(max_abs, err), max(max_rel, rel)
+        excess = err - (tol.atol + tol.rtol * abs(y))
+        if excess > 0:
+            ok = False
+        if excess > worst_excess:
+            worst, worst_excess = i, excess
+    return Comparison(ok, max_abs=max_abs, max_rel=max_rel,
+                      worst_index=_unravel(worst, sa) if a else (),
+                      reason="" if ok else "tolerance")
