@@ -26,6 +26,7 @@ from harness.fileio import write_json_atomic
 
 MARKER = "harness-env.json"
 COMMON_GROUP = "common"
+NOT_BACKENDS = {COMMON_GROUP, "engine"}  # groups that are not a backend environment
 
 
 class EnvError(RuntimeError):
@@ -40,13 +41,13 @@ def declared_groups() -> dict[str, list[str]]:
     """Backend name -> its pinned requirements (without the common group)."""
     with open(REPO_ROOT / "pyproject.toml", "rb") as fh:
         groups = tomllib.load(fh)["project"]["optional-dependencies"]
-    return {name: list(reqs) for name, reqs in groups.items() if name != COMMON_GROUP}
+    return {name: list(reqs) for name, reqs in groups.items() if name not in NOT_BACKENDS}
 
 
 def requirements(name: str) -> list[str]:
     with open(REPO_ROOT / "pyproject.toml", "rb") as fh:
         groups = tomllib.load(fh)["project"]["optional-dependencies"]
-    if name not in groups or name == COMMON_GROUP:
+    if name not in groups or name in NOT_BACKENDS:
         known = ", ".join(sorted(declared_groups()))
         raise EnvError(f"no environment is declared for {name!r}; declared: {known}")
     return list(groups.get(COMMON_GROUP, [])) + list(groups[name])
