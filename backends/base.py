@@ -1,0 +1,279 @@
+"""What every backend adapter shares; an adapter writes only where its framework differs.
+
+`Backend` validates inputs once for all frameworks (dtype names, integer inputs,
+argnums, scalar outputs), records which derivative method each call really used
+(`reset_used_methods()` / `used_methods()`, the source of every tolerance) and
+provides a default `hvp` (the Hessian contracted with v). Standard library only:
+the framework is imported by the adapter module.
+
+`be.xp` is the framework's NumPy-like namespace, wrapped thinly (`Namespace`) so
+that one function definition runs on every backend. Besides the usual elementwise
+functions (exp, log, tanh, sin, cos, sqrt, abs, maximum, where) and arithmetic
+operators, every `xp` guarantees, with NumPy's meaning:
+
+    asarray(data, dtype=None)           dtype: "float32"/"float64" or the framework's dtype
+    zeros(shape, dtype="float64"), ones(...), full(shape, value, dtype="float64")
+    zeros_like(x), ones_like(x)
+    linspace(start, stop, num=50, dtype="float64")
+    arange(start, stop=None, step=1, dtype="float64")
+    meshgrid(*xs, indexing="xy" | "ij")
+    sum(x, axis=None), mean(x, axis=None), max(x, axis=None), min(x, axis=None)
+    dot(a, b) (1-D . 1-D, 2-D . 1-D, 2-D . 2-D), matmul(a, b) and a @ b
+    transpose(x, axes=None), x.T (2-D), reshape(x, shape), stack(xs, axis=0),
+    concatenate(xs, axis=0)
+    linalg.norm(x) (2-norm of a vector), pi, float32, float64
+
+Default dtype is float64 everywhere (NumPy's), so constants built without a dtype
+promote float32 work to float64: pass `dtype=x.dtype` inside float32 functions.
+"""
+
+import importlib.metadata
+
+from backends import BackendError
+
+DTYPES = ("float32", "float64")
+OPS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
+
+
+class InputError(BackendError, ValueError):
+    """Bad input to a derivative call: never differentiated into a wrong number."""
+
+
+class Namespace:
+    """A module seen through a thin layer: attributes set here override the module's."""
+
+    def __init__(self, module, name: str, **overrides):
+        self.__dict__["_module"] = module
+        self.__dict__["__name__"] = name
+        self.__dict__.update(overrides)
+
+    def __getattr__(self, attr):  # only reached when the override layer lacks attr
+        return getattr(self.__dict__["_module"], attr)
+
+    def __dir__(self):
+        return sorted(set(dir(self.__dict__["_module"])) | set(self.__dict__))
+
+    def __repr__(self) -> str:
+        return f"<xp namespace {self.__name__}>"
+
+
+def check_dtype(dtype) -> str:
+    """The dtype name a request means; only float32 and float64 are differentiable here."""
+    name = getattr(dtype, "name", None) or str(dtype)
+    name = name.rsplit(".", 1)[-1].replace("'>", "").replace("<class '", "")
+    if name not in DTYPES:
+        raise InputError(f"dtype {dtype!r} is not supported; use one of {', '.join(DTYPES)}")
+    return name
+
+
+def _argnums(argnums) -> tuple[tuple[int, ...], bool]:
+    """(tuple of argument indices, whether a single index was given)."""
+    if isinstance(argnums, bool):
+        raise InputError(f"argnums must be an int or a tuple of ints, not {argnums!r}")
+    if isinstance(argnums, int):
+        nums, single = (argnums,), True
+    elif isinstance(argnums, (tuple, list)) and argnums and all(
+            isinstance(n, int) and not isinstance(n, bool) for n in argnums):
+        nums, single = tuple(argnums), False
+    else:
+        raise InputError(f"argnums must be an int or a non-empty tuple of ints, not {argnums!r}")
+    if any(n < 0 for n in nums):
+        raise InputError(f"argnums must be non-negative, got {argnums!r}")
+    if len(set(nums)) != len(nums):
+        raise InputError(f"argnums has a repeated index: {argnums!r}")
+    return nums, single
+
+
+class Backend:
+    """Base of every adapter: validation, method records and the public derivative calls.
+
+    An adapter sets `name`, `distribution`, `methods` and implements the hooks
+    `_load()`, `_make_xp()`, `_asarray`, `_dtype_of`, `_shape_of`, `to_numpy`,
+    `_value_and_grad`, `_jacobian`, `_hessian` (and optionally `_hvp`).
+    """
+
+    name = "base"
+    distribution: str | None = None   # the distribution whose version is `version`
+    methods: dict[str, str] = {}      # declared: op -> how it is computed
+
+    def __init__(self):
+        self._load()
+        self._used: dict[str, list[str]] = {}
+        self.xp = self._make_xp()
+        self.version = self._version()
+
+    # ---- hooks -------------------------------------------------------------------------
+    def _load(self) -> None:
+        """Import the framework (ImportError -> BackendUnavailable) and configure it."""
+
+    def _make_xp(self):
+        raise NotImplementedError
+
+    def _asarray(self, data, dtype: str):
+        raise NotImplementedError
+
+    def _dtype_of(self, x) -> str | None:
+        """dtype name of a native array, None if `x` is not one of this backend's arrays."""
+        raise NotImplementedError
+
+    def _shape_of(self, value) -> tuple:
+        return tuple(getattr(value, "shape", ()))
+
+    def to_numpy(self, value):
+        """numpy.ndarray of the same dtype (and shape) as a backend value."""
+        raise NotImplementedError
+
+    def _value_and_grad(self, f, argnums: tuple[int, ...]):
+        """callable(*args) -> (value, tuple of gradients, one per argnum)."""
+        raise NotImplementedError
+
+    def _jacobian(self, h, argnums: tuple[int, ...]):
+        """callable(*args) -> tuple of Jacobians, each of shape out.shape + arg.shape."""
+        raise NotImplementedError
+
+    def _hessian(self, f):
+        """callable(x) -> Hessian of shape x.shape + x.shape."""
+        raise NotImplementedError
+
+    def _hvp(self, f):
+        """callable(x, v) -> H(x) v. Default: the Hessian contracted with v (say so in
+        methods["hvp"])."""
+        hess = self._hessian(f)
+        xp = self.xp
+
+        def hvp(x, v):
+            n = 1
+            for d in self._shape_of(x):
+                n *= d
+            h = xp.reshape(hess(x), (n, n))
+            return xp.reshape(xp.matmul(h, xp.reshape(v, (n,))), self._shape_of(x))
+        return hvp
+
+    # ---- shared machinery --------------------------------------------------------------
+    def _version(self) -> str:
+        if not self.distribution:
+            return "unknown"
+        try:
+            return importlib.metadata.version(self.distribution)
+        except importlib.metadata.PackageNotFoundError:
+            return "unknown"
+
+    def asarray(self, data, dtype="float64"):
+        """A native array of `data` in float32 or float64 (the only dtypes differentiated)."""
+        return self._asarray(data, check_dtype(dtype))
+
+    def reset_used_methods(self) -> None:
+        self._used = {}
+
+    def used_methods(self) -> dict[str, list[str]]:
+        """op -> the method strings actually used since the last reset, first use first."""
+        return {op: list(ms) for op, ms in self._used.items()}
+
+    def _use(self, op: str, method: str) -> None:
+        used = self._used.setdefault(op, [])
+        if method not in used:
+            used.append(method)
+
+    def _check_args(self, op: str, args: tuple, nums: tuple[int, ...]) -> None:
+        if max(nums) >= len(args):
+            raise InputError(f"{op}: argnums={nums if len(nums) > 1 else nums[0]} but the "
+                             f"function was called with {len(args)} argument(s)")
+        for i in nums:
+            dtype = self._dtype_of(args[i])
+            if dtype is None:
+                raise InputError(
+                    f"{op}: argument {i} is a {type(args[i]).__module__}."
+                    f"{type(args[i]).__qualname__}, not a {self.name} array; "
+                    f"make it with be.asarray(data, dtype='float64')")
+            if dtype not in DTYPES:
+                raise InputError(
+                    f"{op}: argument {i} has dtype {dtype}; derivatives need float32 or "
+                    f"float64 inputs (integer inputs are rejected, not silently cast): "
+                    f"use be.asarray(data, dtype='float64')")
+
+    def _scalar(self, f, op: str):
+        """f, checked to return a scalar (shape ()) before anything is differentiated."""
+        def scalar_f(*args):
+            out = f(*args)
+            shape = self._shape_of(out)
+            if shape != ():
+                raise InputError(f"{op} needs a scalar-valued function, but "
+                                 f"{getattr(f, '__name__', 'f')} returned shape {shape}; "
+                                 f"use be.jacobian for vector outputs")
+            return out
+        scalar_f.__name__ = getattr(f, "__name__", "f")
+        return scalar_f
+
+    # ---- public derivative calls -------------------------------------------------------
+    def value_and_grad(self, f, argnums=0):
+        """callable(*args) -> (f(*args), gradient); a tuple of gradients for tuple argnums."""
+        nums, single = _argnums(argnums)
+        impl = self._value_and_grad(self._scalar(f, "value_and_grad"), nums)
+
+        def value_and_grad_f(*args):
+            self._check_args("value_and_grad", args, nums)
+            value, grads = impl(*args)
+            self._use("value_and_grad", self.methods["value_and_grad"])
+            return value, (grads[0] if single else tuple(grads))
+        return value_and_grad_f
+
+    def grad(self, f, argnums=0):
+        """callable(*args) -> gradient of scalar f w.r.t. args[argnums] (tuple for tuples)."""
+        nums, single = _argnums(argnums)
+        impl = self._value_and_grad(self._scalar(f, "grad"), nums)
+
+        def grad_f(*args):
+            self._check_args("grad", args, nums)
+            _, grads = impl(*args)
+            self._use("grad", self.methods["grad"])
+            return grads[0] if single else tuple(grads)
+        return grad_f
+
+    def jacobian(self, h, argnums=0):
+        """callable(*args) -> Jacobian of shape out.shape + arg.shape (tuple for tuples)."""
+        nums, single = _argnums(argnums)
+        impl = self._jacobian(h, nums)
+
+        def jacobian_h(*args):
+            self._check_args("jacobian", args, nums)
+            jacs = impl(*args)
+            self._use("jacobian", self.methods["jacobian"])
+            return jacs[0] if single else tuple(jacs)
+        return jacobian_h
+
+    def hessian(self, f):
+        """callable(x) -> Hessian of scalar f at x, shape x.shape + x.shape."""
+        impl = self._hessian(self._scalar(f, "hessian"))
+
+        def hessian_f(*args):
+            if len(args) != 1:
+                raise InputError(f"hessian(f) is called with one argument x, got {len(args)}")
+            self._check_args("hessian", args, (0,))
+            out = impl(args[0])
+            self._use("hessian", self._last_method("hessian"))
+            return out
+        return hessian_f
+
+    def hvp(self, f):
+        """callable(x, v) -> Hessian of scalar f at x times v, shape x.shape."""
+        impl = self._hvp(self._scalar(f, "hvp"))
+
+        def hvp_f(*args):
+            if len(args) != 2:
+                raise InputError(f"hvp(f) is called as hvp(f)(x, v), got {len(args)} arguments")
+            self._check_args("hvp", args, (0, 1))
+            x, v = args
+            if self._shape_of(x) != self._shape_of(v):
+                raise InputError(f"hvp: v has shape {self._shape_of(v)}, x has shape "
+                                 f"{self._shape_of(x)}; they must match")
+            out = impl(x, v)
+            self._use("hvp", self._last_method("hvp"))
+            return out
+        return hvp_f
+
+    def _last_method(self, op: str) -> str:
+        """Method of the call just made; adapters whose method varies per call override it."""
+        return self.methods[op]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name} {self.version}>"
