@@ -113,5 +113,12 @@ def load(name: str):
     return backend
 
 
-__all__ = ["available", "load", "BackendError", "UnknownBackend", "BackendUnavailable",
-           "Unsupported", "ENTRY_POINT_GROUP"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "BackendError",
+    "BackendUnavailable",
+    "UnknownBackend",
+    "Unsupported",
+    "available",
+    "load",
+]

@@ -28,6 +28,7 @@ promote float32 work to float64: pass `dtype=x.dtype` inside float32 functions.
 """
 
 import importlib.metadata
+from typing import ClassVar
 
 from backends import BackendError
 
@@ -94,7 +95,7 @@ class Backend:
 
     name = "base"
     distribution: str | None = None   # the distribution whose version is `version`
-    methods: dict[str, str] = {}      # declared: op -> how it is computed
+    methods: ClassVar[dict[str, str]] = {}   # declared: op -> how it is computed
 
     def __init__(self):
         self._load()

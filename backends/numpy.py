@@ -7,6 +7,8 @@ evaluates derivatives in float64 (the extrapolation needs the precision) and
 returns float32; the plain value is computed in the requested dtype.
 """
 
+from typing import ClassVar
+
 import numpy as np
 
 from backends.base import Backend, Namespace
@@ -17,7 +19,7 @@ _RICHARDSON = "numdifftools central difference, Richardson extrapolation (float6
 class NumpyBackend(Backend):
     name = "numpy"
     distribution = "numpy"
-    methods = {
+    methods: ClassVar[dict[str, str]] = {
         "grad": _RICHARDSON,
         "value_and_grad": _RICHARDSON,
         "jacobian": _RICHARDSON,
