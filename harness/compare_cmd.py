@@ -1,0 +1,35 @@
+"""`harness compare DIR_OR_FILE...`: merge run.json files from separate runs, re-cross-check.
+
+CI matrix jobs each run `harness run --backends X --out DIR`; this step merges their
+results (every run carries the reference) and produces the same verdicts and reports
+as one run over all backends would. A file that is not JSON, truncated, of another
+format version or without reference results is a usage error naming the file.
+"""
+
+from pathlib import Path
+
+from harness.cli import UsageError
+from harness.results import ResultsFileError, finish, load_run, merge, write_reports
+
+
+def configure(p):
+    p.add_argument("paths", nargs="+", metavar="DIR_OR_FILE",
+                   help="run.json files, or folders holding one")
+    p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+
+
+def main(args) -> int:
+    from harness.table import render
+
+    runs = []
+    for path in args.paths:
+        try:
+            runs.append(load_run(path))
+        except ResultsFileError as exc:
+            raise UsageError(str(exc)) from None
+    doc = merge(runs)
+    finish(doc)
+    write_reports(doc, Path(args.out))
+    print(render(doc, args.format))
+    return doc["exit_status"]

@@ -1,0 +1,174 @@
+"""run.json ("harness-run/1"): assemble it, read it back, merge several, write the reports.
+
+`harness run` and `harness compare` both end in `finish()` (cross-check, summary,
+exit status) and `write_reports()`, so a merged CI run and a local run produce the
+same verdicts and the same files. The document is described in README/docs and in
+`python -m harness run --help`; its keys:
+
+format, created, argv, options, seeds, environment {python, platform, backends
+{name: {version, python, platform, methods, threads, numpy, env}}}, timings {total_seconds,
+backends {name: {wall_seconds, startup_seconds, compute_seconds, workers}}, cases
+{case: {backend: {dtype: seconds}}}}, cases [case.as_dict()], results [{case, backend,
+dtype, status, outputs, methods, error, seconds}], verdicts [see harness.crosscheck],
+pairwise, findings, problems [{kind, backend, case, dtype, detail}], summary
+{verdict: count}, exit_status, merged_from (compare only).
+"""
+
+import fcntl
+import json
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from harness.crosscheck import PASSING, REFERENCE, crosscheck
+from harness.fileio import write_atomic, write_json_atomic
+
+FORMAT = "harness-run/1"
+STATUSES = ("ok", "error", "unsupported", "crashed", "timeout", "interrupted")
+EXIT_INTERRUPTED = 130
+
+
+class ResultsFileError(Exception):
+    """A results file that cannot be used; the message names the file."""
+
+
+def finish(run: dict, interrupted: bool = False) -> dict:
+    """Cross-check run["results"] and fill verdicts, pairwise, findings, summary, exit_status."""
+    checked = crosscheck(run["results"], [c.get("id") for c in run.get("cases", [])])
+    run.update(checked)
+    failing = any(v["verdict"] not in PASSING for v in run["verdicts"])
+    failing = failing or bool(run["findings"]) or bool(run.get("problems"))
+    if interrupted or any(r["status"] == "interrupted" for r in run["results"]):
+        run["exit_status"] = EXIT_INTERRUPTED
+    else:
+        run["exit_status"] = 1 if failing or not run["results"] else 0
+    return run
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+@contextmanager
+def out_lock(out_dir: Path):
+    """Serialise the final writes of runs sharing an --out folder (files stay a set)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".harness-out.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def write_reports(run: dict, out_dir) -> dict:
+    """Write run.json, junit.xml and (when harness.report_html exists) report.html."""
+    from harness.junit import junit_xml
+
+    out_dir = Path(out_dir)
+    written = {}
+    with out_lock(out_dir):
+        written["run.json"] = write_json_atomic(out_dir / "run.json", run)
+        written["junit.xml"] = write_atomic(out_dir / "junit.xml", junit_xml(run))
+        try:
+            from harness.report_html import write_report
+        except ImportError:
+            write_report = None
+        if write_report is not None:
+            try:
+                written["report.html"] = write_report(run, out_dir)
+            except Exception as exc:  # noqa: BLE001 - the other reports are already safe
+                run.setdefault("problems", []).append(
+                    {"kind": "report", "backend": None, "case": None, "dtype": None,
+                     "detail": f"report.html failed: {type(exc).__name__}: {exc}"})
+    return written
+
+
+def _describe_json_error(path: Path, text: str, exc: json.JSONDecodeError) -> str:
+    if not text.strip():
+        return f"{path}: empty file (a run that never finished writing?)"
+    if exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
+        return f"{path}: truncated JSON ({exc.msg} at line {exc.lineno}); the file is incomplete"
+    return f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+
+
+def load_run(path) -> dict:
+    """Read and validate one run.json (or a folder holding one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "run.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ResultsFileError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultsFileError(f"{path}: cannot read ({exc})") from None
+    try:
+        run = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ResultsFileError(_describe_json_error(path, text, exc)) from None
+    if not isinstance(run, dict) or "format" not in run:
+        raise ResultsFileError(f"{path}: not a harness results file (no \"format\" key)")
+    if run["format"] != FORMAT:
+        raise ResultsFileError(f"{path}: format {run['format']!r}, this harness reads {FORMAT!r}")
+    results = run.get("results")
+    if not isinstance(results, list) or not all(
+            isinstance(r, dict) and {"case", "backend", "dtype", "status"} <= r.keys()
+            for r in results):
+        raise ResultsFileError(f"{path}: \"results\" is missing or malformed")
+    bad = sorted({r["status"] for r in results} - set(STATUSES))
+    if bad:
+        raise ResultsFileError(f"{path}: unknown result status {', '.join(map(str, bad))}")
+    if not any(r["backend"] == REFERENCE for r in results):
+        raise ResultsFileError(f"{path}: no reference results, nothing to cross-check against "
+                               f"(was it written by `harness run`?)")
+    run["_path"] = str(path)
+    return run
+
+
+def merge(runs: list[dict]) -> dict:
+    """One run from several: results keyed by (case, backend, dtype), the first one kept.
+
+    The reference appears in every file; differing copies of one result are reported
+    as a "conflict" problem (a reference that is not deterministic is a finding).
+    """
+    merged = {"format": FORMAT, "created": now(), "argv": None, "options": {},
+              "merged_from": [r["_path"] for r in runs], "seeds": {}, "cases": [],
+              "environment": {"python": None, "platform": None, "backends": {}},
+              "timings": {"total_seconds": None, "backends": {}, "cases": {}},
+              "results": [], "problems": []}
+    seen, case_ids = {}, set()
+    for run in runs:
+        src = run["_path"]
+        env = run.get("environment") or {}
+        for key in ("python", "platform"):
+            merged["environment"][key] = merged["environment"][key] or env.get(key)
+        for name, info in (env.get("backends") or {}).items():
+            merged["environment"]["backends"].setdefault(name, info)
+        timings = run.get("timings") or {}
+        for name, info in (timings.get("backends") or {}).items():
+            merged["timings"]["backends"].setdefault(name, info)
+        for case, per in (timings.get("cases") or {}).items():
+            for backend, dts in per.items():
+                merged["timings"]["cases"].setdefault(case, {}).setdefault(backend, dts)
+        merged["seeds"].setdefault("runs", []).append({"file": src, **(run.get("seeds") or {})})
+        for case in run.get("cases") or []:
+            if isinstance(case, dict) and case.get("id") not in case_ids:
+                case_ids.add(case.get("id"))
+                merged["cases"].append(case)
+        for p in run.get("problems") or []:
+            merged["problems"].append({**p, "detail": f"{p.get('detail', '')} (from {src})"})
+        for r in run["results"]:
+            key = (r["case"], r["backend"], r["dtype"])
+            if key not in seen:
+                seen[key] = (r, src)
+                merged["results"].append(r)
+                continue
+            first, first_src = seen[key]
+            if (first["status"], first.get("outputs")) != (r["status"], r.get("outputs")):
+                merged["problems"].append({
+                    "kind": "conflict", "backend": r["backend"], "case": r["case"],
+                    "dtype": r["dtype"],
+                    "detail": f"{src} and {first_src} hold different results for this "
+                              f"(kept the one from {first_src})"})
+    return merged

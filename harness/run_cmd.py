@@ -1,0 +1,485 @@
+"""`harness run`: every case on every backend, each backend in its own worker process.
+
+The orchestrator (standard library only) provisions the environments, starts one
+worker per backend plus the reference worker (in the numpy environment), at most
+--jobs at a time, reads their harness-worker/1 messages, enforces the per-case
+timeout, survives crashes and junk, cross-checks, and writes run.json, junit.xml
+and report.html. Results are appended to a partial file in --out as they arrive.
+
+Exit status: 0 everything agrees ("unsupported", declared by an adapter, is shown
+but does not fail), 1 anything disagrees, errors, crashes, times out or a worker
+misbehaves, 2 usage error, 130 interrupted (the reports are still written).
+"""
+
+import fnmatch
+import json
+import os
+import platform
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from harness import REPO_ROOT
+from harness.cli import UsageError
+from harness.crosscheck import REFERENCE, REFERENCE_DTYPE
+from harness.protocol import ProtocolError, decode_message
+from harness.results import FORMAT, finish, now, write_reports
+
+PREFERRED_ORDER = ("torch", "tensorflow", "mxnet", "jax", "numpy")
+DTYPES = ("float32", "float64")
+REFERENCE_ENV = "numpy"
+STARTUP_TIMEOUT = 120.0  # seconds a worker may take to import its framework
+
+
+def configure(p):
+    p.add_argument("--backends", metavar="NAMES", help="comma-separated (default: all available)")
+    p.add_argument("--cases", metavar="PATTERN", help="comma-separated fnmatch patterns on case ids")
+    p.add_argument("--dtypes", default="float32,float64", metavar="DTYPES",
+                   help="comma-separated, of float32,float64 (default both)")
+    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="per case and dtype; a worker past it is killed (default 120)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="workers running at once (default: the machine's cores)")
+    p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
+                   help="run backend NAME with this interpreter instead of its managed env")
+    p.add_argument("--seed", type=int, default=0, help="seed for the workers' global RNGs")
+
+
+# ---- option parsing ----------------------------------------------------------------------
+
+def _split(text):
+    return [x.strip() for x in (text or "").split(",") if x.strip()]
+
+
+def select_backends(text) -> list[str]:
+    import backends
+    known = list(backends.available())
+    ordered = [b for b in PREFERRED_ORDER if b in known] + [b for b in known
+                                                            if b not in PREFERRED_ORDER]
+    if not text or text == "all":
+        return ordered
+    names = list(dict.fromkeys(_split(text)))
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise UsageError(f"unknown backend(s) {', '.join(unknown) or repr(text)}; "
+                         f"known: {', '.join(ordered)}")
+    return names
+
+
+def select_cases(text) -> list[dict]:
+    import cases
+    index = cases.case_index()
+    if not text:
+        return index
+    chosen, unmatched = [], []
+    for pattern in _split(text):
+        hits = [e for e in index if fnmatch.fnmatchcase(e["id"], pattern)]
+        if not hits:
+            unmatched.append(pattern)
+        chosen += hits
+    if unmatched or not chosen:
+        raise UsageError(f"no case matches {', '.join(unmatched) or repr(text)}; "
+                         f"known: {', '.join(e['id'] for e in index)}")
+    ids = {e["id"] for e in chosen}
+    return [e for e in index if e["id"] in ids]
+
+
+def select_dtypes(text) -> list[str]:
+    names = list(dict.fromkeys(_split(text)))
+    bad = [d for d in names if d not in DTYPES]
+    if bad or not names:
+        raise UsageError(f"unknown dtype(s) {', '.join(bad) or repr(text)}; known: "
+                         f"{', '.join(DTYPES)}")
+    return [d for d in DTYPES if d in names]
+
+
+def parse_pythons(items, backends) -> dict:
+    found = {}
+    for item in items:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise UsageError(f"--python expects NAME=PATH, got {item!r}")
+        if name not in backends and name != REFERENCE:
+            raise UsageError(f"--python {name}: not among the selected backends "
+                             f"({', '.join(backends)}) or {REFERENCE}")
+        if not Path(path).exists():
+            raise UsageError(f"--python {name}: no interpreter at {path}")
+        found[name] = path
+    return found
+
+
+# ---- the run's shared state --------------------------------------------------------------
+
+class Run:
+    """Everything the worker threads report into; one lock, one partial file."""
+
+    def __init__(self, args, tasks: dict, out: Path, progress):
+        self.args, self.tasks, self.out, self.progress = args, tasks, out, progress
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.results: dict = {}
+        self.hello: dict = {}
+        self.case_meta: dict = {}
+        self.problems: list = []
+        self.procs: set = set()
+        self.timings: dict = {b: {"wall_seconds": 0.0, "startup_seconds": [], "workers": 0,
+                                  "compute_seconds": 0.0} for b in tasks}
+        out.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        self.partial_path = out / f"run-{stamp}-{os.getpid()}.partial.jsonl"
+        self.partial = open(self.partial_path, "a", encoding="utf-8")  # noqa: SIM115
+        self.closed = False
+
+    def add_result(self, backend, case, dtype, status, outputs=None, methods=None,
+                   error=None, seconds=None) -> bool:
+        record = {"case": case, "backend": backend, "dtype": dtype, "status": status,
+                  "outputs": outputs or {}, "methods": methods or {}, "error": error,
+                  "seconds": seconds}
+        with self.lock:
+            key = (case, backend, dtype)
+            if self.closed or key in self.results:
+                return False
+            self.results[key] = record
+            self.partial.write(json.dumps(record, allow_nan=False) + "\n")
+            self.partial.flush()
+            if isinstance(seconds, (int, float)):
+                self.timings[backend]["compute_seconds"] += seconds
+        self.progress.result(backend, case, dtype, status, seconds)
+        return True
+
+    def problem(self, kind, backend, detail, case=None, dtype=None):
+        with self.lock:
+            self.problems.append({"kind": kind, "backend": backend, "case": case,
+                                  "dtype": dtype, "detail": detail})
+        where = " ".join(x for x in (backend, case, dtype) if x)
+        self.progress.message(f"{kind} [{where}]: {detail}")
+
+    def kill_all(self):
+        with self.lock:
+            procs = list(self.procs)
+        for proc in procs:
+            _kill(proc)
+
+
+def _kill(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _exit_text(rc) -> str:
+    if rc is None:
+        return "still running"
+    if rc < 0:
+        try:
+            return f"killed by signal {signal.Signals(-rc).name}"
+        except ValueError:
+            return f"killed by signal {-rc}"
+    return f"exit status {rc}"
+
+
+def _error(kind, message, stderr_tail):
+    tail = "\n".join(stderr_tail)
+    return {"type": kind, "message": message, "traceback": f"stderr tail:\n{tail}" if tail else ""}
+
+
+# ---- one worker ----------------------------------------------------------------------------
+
+def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
+    """Start a worker for `remaining` tasks and record what it sends; remove finished ones.
+
+    Returns when the worker exits or is killed; what is left in `remaining` is for a
+    restarted worker (after a timeout or a crash mid-run), or empty.
+    """
+    timeout = run.args.timeout
+    cmd = [python, "-m", "harness.worker", "--backend", backend, "--seed", str(run.args.seed),
+           "--tasks", ",".join(f"{c}@{d}" for c, d in remaining)]
+    from harness.envs import worker_env
+    started = time.monotonic()
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, cwd=REPO_ROOT, env=worker_env(),
+                                start_new_session=True)
+    except OSError as exc:
+        for case, dtype in remaining:
+            run.add_result(backend, case, dtype, "crashed",
+                           error=_error("WorkerStart", f"cannot start {python}: {exc}", []))
+        remaining.clear()
+        return
+    with run.lock:
+        run.procs.add(proc)
+        run.timings[backend]["workers"] += 1
+    tail = deque(maxlen=30)
+    drain = threading.Thread(target=lambda: [tail.append(line.decode("utf-8", "replace")
+                                                         .rstrip()) for line in proc.stderr],
+                             daemon=True)
+    drain.start()
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    fd = proc.stdout.fileno()
+    buf = b""
+    hello = False
+    current = None
+    deadline = time.monotonic() + max(timeout, STARTUP_TIMEOUT)
+    verdict = None  # why we stopped reading: "eof", "timeout", "interrupted"
+    while verdict is None:
+        if run.stop.is_set():
+            verdict = "interrupted"
+            break
+        wait = max(0.0, min(deadline - time.monotonic(), 0.2))
+        if sel.select(wait):
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                verdict = "eof"
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            if verdict == "eof" and buf:
+                lines, buf = lines + [buf], b""
+            for raw in lines:
+                if not raw.strip():
+                    continue
+                try:
+                    msg = decode_message(raw)
+                except ProtocolError as exc:
+                    text = raw.decode("utf-8", "replace")
+                    run.problem("junk", backend, f"{exc}: {text[:200]!r}", *(current or ()))
+                    continue
+                deadline = time.monotonic() + timeout
+                kind = msg["type"]
+                if kind == "hello":
+                    hello = True
+                    with run.lock:
+                        run.hello[backend] = {**msg, "env": python}
+                        run.timings[backend]["startup_seconds"].append(
+                            round(time.monotonic() - started, 3))
+                    if msg.get("error"):
+                        run.progress.message(f"[{backend}] cannot load: "
+                                             f"{msg['error'].get('message')}")
+                elif kind == "case":
+                    with run.lock:
+                        run.case_meta.setdefault(msg.get("case"), msg.get("meta") or {})
+                elif kind == "start":
+                    current = (msg.get("case"), msg.get("dtype"))
+                elif kind == "result":
+                    key = (msg.get("case"), msg.get("dtype"))
+                    if key not in remaining:
+                        run.problem("protocol", backend, f"result for a task not asked for: {key}")
+                        continue
+                    status = msg.get("status")
+                    if status not in ("ok", "error", "unsupported"):
+                        status = "error"
+                        msg["error"] = {"type": "ProtocolError", "traceback": "",
+                                        "message": f"worker sent status {msg.get('status')!r}"}
+                    remaining.remove(key)
+                    current = None
+                    run.add_result(backend, *key, status, msg.get("outputs"),
+                                   msg.get("methods"), msg.get("error"), msg.get("seconds"))
+        elif time.monotonic() >= deadline:
+            verdict = "timeout"
+    if verdict != "eof":
+        _kill(proc)
+    try:
+        rc = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        rc = proc.wait()
+    drain.join(timeout=5)
+    sel.close()
+    proc.stdout.close()
+    with run.lock:
+        run.procs.discard(proc)
+        run.timings[backend]["wall_seconds"] += time.monotonic() - started
+    if not remaining:
+        if verdict == "eof" and rc != 0:
+            run.problem("worker-exit", backend, f"worker finished its cases, then {_exit_text(rc)}")
+        return
+    if verdict == "interrupted":
+        for case, dtype in remaining:
+            run.add_result(backend, case, dtype, "interrupted",
+                           error={"type": "Interrupted", "traceback": "",
+                                  "message": "the run was interrupted before this result"})
+        remaining.clear()
+        return
+    victim = current if current in remaining else remaining[0]
+    if verdict == "timeout":
+        if not hello:
+            for case, dtype in remaining:
+                run.add_result(backend, case, dtype, "timeout", error=_error(
+                    "Timeout", f"the worker did not start within "
+                               f"{max(timeout, STARTUP_TIMEOUT):g} s; killed", tail))
+            remaining.clear()
+            return
+        what = "no result" if current else "the case did not start"
+        run.add_result(backend, *victim, "timeout", error=_error(
+            "Timeout", f"{what} within {timeout:g} s; worker killed, restarted for the rest", tail),
+            seconds=timeout)
+        run.problem("timeout", backend, f"killed after {timeout:g} s", *victim)
+        remaining.remove(victim)
+        return
+    # eof with tasks left: the worker died
+    how = _exit_text(rc)
+    if not hello:
+        for case, dtype in remaining:
+            run.add_result(backend, case, dtype, "crashed",
+                           error=_error("WorkerCrash", f"worker {how} before it started", tail))
+        run.problem("crash", backend, f"worker {how} before it said hello; "
+                                      f"stderr: {' | '.join(list(tail)[-3:])}")
+        remaining.clear()
+        return
+    run.add_result(backend, *victim, "crashed",
+                   error=_error("WorkerCrash", f"worker {how} during this case", tail))
+    run.problem("crash", backend, f"worker {how}; restarted for the remaining cases", *victim)
+    remaining.remove(victim)
+
+
+def supervise(run: Run, backend: str, env_name: str, python: str | None, slots) -> None:
+    """Provision (if needed) and keep a worker going until every task has a result."""
+    remaining = list(run.tasks[backend])
+    try:
+        if python is None:
+            from harness import envs
+            try:
+                python = str(envs.ensure(env_name, progress=run.progress.message))
+            except Exception as exc:  # noqa: BLE001 - one backend's env must not stop the rest
+                for case, dtype in remaining:
+                    run.add_result(backend, case, dtype, "error", error={
+                        "type": type(exc).__name__, "traceback": "",
+                        "message": f"environment {env_name!r}: {exc}"})
+                return
+        while remaining and not run.stop.is_set():
+            while not slots.acquire(timeout=0.2):
+                if run.stop.is_set():
+                    return
+            try:
+                run_worker(run, backend, python, remaining)
+            finally:
+                slots.release()
+    except Exception as exc:  # noqa: BLE001 - a harness bug is reported, not swallowed
+        import traceback
+        run.problem("internal", backend, "".join(traceback.format_exception(exc))[-800:])
+        for case, dtype in remaining:
+            run.add_result(backend, case, dtype, "crashed", error={
+                "type": type(exc).__name__, "message": f"harness error: {exc}", "traceback": ""})
+
+
+# ---- the command ---------------------------------------------------------------------------
+
+def _env_name(backend: str) -> str:
+    from harness import envs
+    if backend == REFERENCE:
+        return REFERENCE_ENV
+    return backend if backend in envs.declared_groups() else REFERENCE_ENV
+
+
+def _on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(args) -> int:
+    from harness.progress import Progress
+
+    backend_names = select_backends(args.backends)
+    chosen = select_cases(args.cases)
+    dtypes = select_dtypes(args.dtypes)
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    pythons = parse_pythons(args.python, backend_names)
+    case_ids = [e["id"] for e in chosen]
+    tasks = {REFERENCE: [(c, REFERENCE_DTYPE) for c in case_ids]}
+    for b in backend_names:
+        tasks[b] = [(c, d) for c in case_ids for d in dtypes]
+    total = sum(len(t) for t in tasks.values())
+    progress = Progress(total)
+    out = Path(args.out)
+    run = Run(args, tasks, out, progress)
+    slots = threading.BoundedSemaphore(args.jobs)
+    started = time.monotonic()
+    threads = []
+    for b in tasks:
+        python = pythons.get(b) or (pythons.get(REFERENCE_ENV) if b == REFERENCE else None)
+        t = threading.Thread(target=supervise, args=(run, b, _env_name(b), python, slots),
+                             name=f"worker-{b}", daemon=True)
+        threads.append(t)
+    interrupted = False
+    old = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            while t.is_alive():
+                t.join(0.1)
+    except KeyboardInterrupt:
+        interrupted = True
+        run.stop.set()
+        run.kill_all()
+        progress.message("interrupted: stopping workers, writing what has been computed")
+        for t in threads:
+            t.join(10)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    for backend, items in tasks.items():  # whatever no thread could finish
+        for case, dtype in items:
+            run.add_result(backend, case, dtype, "interrupted" if interrupted else "crashed",
+                           error={"type": "Interrupted" if interrupted else "NoResult",
+                                  "message": "no result was recorded", "traceback": ""})
+    with run.lock:
+        run.closed = True
+        run.partial.close()
+    progress.close()
+    doc = assemble(run, args, case_ids, time.monotonic() - started)
+    finish(doc, interrupted=interrupted)
+    write_reports(doc, out)
+    run.partial_path.unlink(missing_ok=True)
+    print(_render(doc, args.format))
+    return doc["exit_status"]
+
+
+def _render(doc, fmt):
+    from harness.table import render
+    return render(doc, fmt)
+
+
+def assemble(run: Run, args, case_ids, total_seconds) -> dict:
+    """The run.json document before the cross-check (see harness.results)."""
+    results = []
+    for backend, items in run.tasks.items():
+        results += [run.results[(c, backend, d)] for c, d in items if (c, backend, d) in run.results]
+    metas = [run.case_meta.get(c) or {"id": c} for c in case_ids]
+    per_case: dict = {}
+    for r in results:
+        per_case.setdefault(r["case"], {}).setdefault(r["backend"], {})[r["dtype"]] = r["seconds"]
+    env_backends = {}
+    for name, h in run.hello.items():
+        env_backends[name] = {k: h.get(k) for k in ("version", "python", "platform", "methods",
+                                                    "threads", "numpy", "env")}
+        if h.get("error"):
+            env_backends[name]["error"] = h["error"].get("message")
+    timings = {}
+    for name, t in run.timings.items():
+        timings[name] = {"wall_seconds": round(t["wall_seconds"], 3),
+                         "startup_seconds": t["startup_seconds"], "workers": t["workers"],
+                         "compute_seconds": round(t["compute_seconds"], 3)}
+    seeds = {"run": args.seed, "cases": {}}
+    for meta in metas:
+        inputs = meta.get("inputs") if isinstance(meta.get("inputs"), dict) else {}
+        found = {k: v for k, v in inputs.items() if "seed" in k.lower()}
+        if found:
+            seeds["cases"][meta["id"]] = found
+    options = {k: v for k, v in vars(args).items() if k not in ("entry", "command")}
+    return {"format": FORMAT, "created": now(), "argv": sys.argv[1:], "options": options,
+            "seeds": seeds,
+            "environment": {"python": platform.python_version(), "platform": platform.platform(),
+                            "backends": env_backends},
+            "timings": {"total_seconds": round(total_seconds, 3), "backends": timings,
+                        "cases": per_case},
+            "cases": metas, "results": results, "problems": run.problems}
