@@ -1,0 +1,423 @@
+"""report.html: one self-contained page per run (standard library only).
+
+Written from the run.json dict by `harness run` and `harness compare`: the
+agreement matrix per dtype, the details of everything that is not agree, the
+chapter's figures drawn from each backend's outputs side by side, and the
+environment. No scripts and no external assets (a Content-Security-Policy
+forbids them); images are data: URIs; every piece of text is escaped.
+
+Figures are drawn by harness.plots in the numpy environment (this process has
+no numpy); when that environment is missing or drawing fails, the page says so
+where the figures would be and the rest of the report is still written.
+"""
+
+import base64
+import html
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+from harness import REPO_ROOT
+from harness.fileio import write_atomic
+
+REFERENCE = "reference"
+# Worst first: a cell shows the worst verdict among its outputs.
+VERDICTS = ("disagree", "error", "crashed", "timeout", "interrupted", "unsupported", "agree")
+PLOT_ENV = "numpy"
+PLOT_TIMEOUT = 180  # seconds for all figures; a realistic run takes a few
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5em;color:#222}
+h1{font-size:1.5em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ccc}
+h3{font-size:1.05em}
+table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
+th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top}
+th{background:#f0f0f0}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.matrix td{text-align:center;min-width:6em}
+.v-agree,.v-ok{background:#c8e6c9}.v-disagree{background:#ef9a9a;font-weight:bold}
+.v-error{background:#ffcc80}.v-crashed{background:#b71c1c;color:#fff}
+.v-timeout{background:#ce93d8}.v-interrupted{background:#cfd8dc}
+.v-unsupported{background:#e3f2fd;color:#555}.v-none{background:#fafafa;color:#999}
+.v-other{background:#fff59d}
+.legend span{display:inline-block;padding:.1em .5em;margin:.1em;border:1px solid #bbb}
+.summary span{margin-right:1em}
+figure{margin:.5em 0 1.5em}figure img{max-width:100%;border:1px solid #ddd}
+figcaption{font-size:.85em;color:#555}
+.note{background:#fff8e1;border-left:4px solid #ffb300;padding:.5em 1em}
+pre{background:#f6f6f6;padding:.5em;overflow-x:auto;font-size:.8em;max-height:30em}
+code{font-size:.9em}
+"""
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+
+
+def esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def fmt(value) -> str:
+    """Escaped text for one value: numbers to 4 significant digits, containers as JSON."""
+    if value is None:
+        return "&mdash;"
+    if isinstance(value, bool):
+        return esc(value)
+    if isinstance(value, float):
+        return esc(f"{value:.4g}")
+    if isinstance(value, (dict, list, tuple)):
+        if isinstance(value, dict) and set(value) == {"rtol", "atol"}:
+            return esc(f"rtol={value['rtol']:g}, atol={value['atol']:g}")
+        return f"<code>{esc(json.dumps(value, sort_keys=True))}</code>"
+    return esc(value)
+
+
+# ---------------------------------------------------------------- run structure
+
+def _cases(run: dict) -> list[dict]:
+    """Cases in chapter order, plus any case seen only in results or verdicts."""
+    cases = sorted(run.get("cases") or [], key=lambda c: (c.get("order", 0), str(c.get("id"))))
+    known = {c.get("id") for c in cases}
+    for item in (run.get("results") or []) + (run.get("verdicts") or []):
+        if item.get("case") not in known:
+            known.add(item.get("case"))
+            cases.append({"id": item.get("case"), "title": item.get("case")})
+    return cases
+
+
+def _backends(run: dict) -> list[str]:
+    names = {i.get("backend") for i in (run.get("results") or []) + (run.get("verdicts") or [])}
+    names |= set((run.get("environment") or {}).get("backends") or {})
+    names.discard(None)
+    names.discard(REFERENCE)
+    return [REFERENCE] + sorted(names)
+
+
+def _dtypes(run: dict) -> list[str]:
+    chosen = (run.get("options") or {}).get("dtypes")
+    if isinstance(chosen, str):
+        chosen = [d.strip() for d in chosen.split(",") if d.strip()]
+    if chosen:
+        return list(chosen)
+    seen = {i.get("dtype") for i in (run.get("results") or []) + (run.get("verdicts") or [])}
+    seen.discard(None)
+    return sorted(seen)
+
+
+def _result(results: dict, case, backend, dtype):
+    """The result for a cell; the reference may exist in float64 only."""
+    found = results.get((case, backend, dtype))
+    if found is None and backend == REFERENCE:
+        found = next((r for (c, b, _), r in sorted(results.items(), key=lambda kv: str(kv[0]))
+                      if c == case and b == backend), None)
+    return found
+
+
+def _rank(verdict) -> int:
+    return VERDICTS.index(verdict) if verdict in VERDICTS else -1
+
+
+def _cell(verdicts: list[dict], result: dict | None) -> tuple[str, str, str]:
+    """(css verdict, text, tooltip) for one matrix cell."""
+    if verdicts:
+        worst = min((v.get("verdict") for v in verdicts), key=_rank)
+        n = sum(v.get("verdict") == worst for v in verdicts)
+        text = worst if n == len(verdicts) else f"{worst} {n}/{len(verdicts)}"
+        tip = "\n".join(f"{v.get('output')}: {v.get('verdict')}"
+                        + (f" (max rel {v['max_rel']:.3g})"
+                           if isinstance(v.get("max_rel"), float) else "")
+                        for v in sorted(verdicts, key=lambda v: str(v.get("output"))))
+        return worst, text, tip
+    if result is not None:
+        status = result.get("status", "?")
+        tip = f"{result.get('dtype')} result: {status}"
+        if result.get("error"):
+            tip += f"\n{result['error'].get('type')}: {result['error'].get('message')}"
+        return ("ok" if status == "ok" else status), status, tip
+    return "none", "\u2014", "no result"
+
+
+def _css_class(verdict: str) -> str:
+    return f"v-{verdict}" if verdict in VERDICTS or verdict in ("ok", "none") else "v-other"
+
+
+# ---------------------------------------------------------------- sections
+
+def _summary(run: dict) -> str:
+    summary = run.get("summary") or {}
+    parts = [f'<span class="{_css_class(k)}">{esc(k)}: {fmt(v)}</span>'
+             for k, v in sorted(summary.items(), key=lambda kv: _rank(kv[0]))]
+    status = run.get("exit_status")
+    verdict = {0: "everything agrees", 1: "findings: see the details"}.get(status, "")
+    return (f'<p class="summary">{"".join(parts)}</p>'
+            f"<p>Exit status: <b>{fmt(status)}</b> {esc(verdict)}</p>")
+
+
+def _legend() -> str:
+    items = "".join(f'<span class="{_css_class(v)}">{esc(v)}</span>'
+                    for v in ("agree", "ok") + VERDICTS[:-1])
+    return (f'<p class="legend">{items}</p><p>A cell shows the worst verdict over the case\'s'
+            " outputs (<i>verdict k/n</i>: k of n outputs). The reference column is the"
+            " case's independent oracle (SymPy or closed forms); <i>ok</i> means it was"
+            " computed. Hover a cell for each output.</p>")
+
+
+def _matrix(run: dict, cases, backends, dtypes) -> str:
+    results = {(r.get("case"), r.get("backend"), r.get("dtype")): r
+               for r in run.get("results") or []}
+    by_cell: dict[tuple, list] = {}
+    for v in run.get("verdicts") or []:
+        by_cell.setdefault((v.get("case"), v.get("backend"), v.get("dtype")), []).append(v)
+    out = [_legend()]
+    for dtype in dtypes:
+        out.append(f"<h3>{esc(dtype)}</h3>")
+        head = "".join(f"<th>{esc(b)}</th>" for b in backends)
+        rows = []
+        for case in cases:
+            cid = case.get("id")
+            cells = []
+            for b in backends:
+                verdict, text, tip = _cell(by_cell.get((cid, b, dtype), []),
+                                           _result(results, cid, b, dtype))
+                cells.append(f'<td class="{_css_class(verdict)}" data-case="{esc(cid)}"'
+                             f' data-backend="{esc(b)}" data-dtype="{esc(dtype)}"'
+                             f' data-verdict="{esc(verdict)}" title="{esc(tip)}">{esc(text)}</td>')
+            rows.append(f'<tr><th title="{esc(case.get("title", ""))}">{esc(cid)}'
+                        f'<br><small>{esc(case.get("title", ""))}</small></th>'
+                        f'{"".join(cells)}</tr>')
+        out.append(f'<table class="matrix" id="matrix-{esc(dtype)}"><thead><tr><th>case</th>'
+                   f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    return "\n".join(out)
+
+
+def _details(run: dict, cases) -> str:
+    order = {c.get("id"): i for i, c in enumerate(cases)}
+    bad = [v for v in run.get("verdicts") or [] if v.get("verdict") != "agree"]
+    bad.sort(key=lambda v: (order.get(v.get("case"), 1e9), str(v.get("dtype")),
+                            str(v.get("backend")), str(v.get("output"))))
+    out = []
+    if not bad:
+        out.append("<p>Every verdict is <b>agree</b>.</p>")
+    else:
+        cols = ("case", "output", "backend", "dtype", "verdict", "max_abs", "max_rel",
+                "tolerance", "method", "odd_one_out", "detail")
+        head = "".join(f"<th>{esc(c.replace('_', ' '))}</th>" for c in cols)
+        rows = []
+        for v in bad:
+            cells = []
+            for c in cols:
+                cls = " class=\"num\"" if c in ("max_abs", "max_rel") else ""
+                if c == "verdict":
+                    cls = f' class="{_css_class(v.get(c))}"'
+                cells.append(f"<td{cls}>{fmt(v.get(c))}</td>")
+            rows.append(f'<tr class="detail">{"".join(cells)}</tr>')
+        out.append(f'<table class="details"><thead><tr>{head}</tr></thead>'
+                   f'<tbody>{"".join(rows)}</tbody></table>')
+    errors = [r for r in run.get("results") or [] if r.get("error")]
+    errors.sort(key=lambda r: (order.get(r.get("case"), 1e9), str(r.get("backend")),
+                               str(r.get("dtype"))))
+    if errors:
+        out.append("<h3>Errors reported by the workers</h3>")
+        for r in errors:
+            e = r["error"]
+            out.append(f'<details class="error"><summary>{esc(r.get("case"))} / '
+                       f'{esc(r.get("backend"))} / {esc(r.get("dtype"))} &mdash; '
+                       f'{esc(r.get("status"))}: {esc(e.get("type"))}: '
+                       f'{esc(e.get("message"))}</summary>'
+                       f'<pre>{esc(e.get("traceback") or "(no traceback)")}</pre></details>')
+    return "\n".join(out)
+
+
+def _kv_table(data: dict, cls: str = "kv") -> str:
+    """A dict as a table: a matrix when every value is a dict, else key/value rows."""
+    if not data:
+        return "<p>&mdash;</p>"
+    if all(isinstance(v, dict) for v in data.values()):
+        cols = list(dict.fromkeys(k for v in data.values() for k in v))
+        head = "".join(f"<th>{esc(c)}</th>" for c in cols)
+        rows = "".join(f"<tr><th>{esc(k)}</th>"
+                       + "".join(f'<td class="{_num(v.get(c))}">{fmt(v.get(c))}</td>'
+                                 for c in cols) + "</tr>"
+                       for k, v in data.items())
+        return f'<table class="{cls}"><tr><th></th>{head}</tr>{rows}</table>'
+    rows = "".join(f'<tr><th>{esc(k)}</th><td class="{_num(v)}">{fmt(v)}</td></tr>'
+                   for k, v in data.items())
+    return f'<table class="{cls}">{rows}</table>'
+
+
+def _num(value) -> str:
+    return "num" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+
+
+def _environment(run: dict) -> str:
+    env = run.get("environment") or {}
+    general = {"created": run.get("created"), "argv": run.get("argv"),
+               "python": env.get("python"), "platform": env.get("platform"),
+               "options": run.get("options"), "seeds": run.get("seeds")}
+    backends = {}
+    for name, info in (env.get("backends") or {}).items():
+        info = dict(info or {})
+        methods = info.pop("methods", None)
+        if isinstance(methods, dict):
+            info["methods"] = "; ".join(f"{k}: {v}" for k, v in sorted(methods.items()))
+        backends[name] = info
+    out = [_kv_table(general), "<h3>Backends</h3>", _kv_table(backends, "backends")]
+    timings = run.get("timings") or {}
+    out.append("<h3>Timings (seconds)</h3>")
+    if all(isinstance(v, dict) for v in timings.values()):
+        out.extend(f"<h4>{esc(k)}</h4>{_kv_table(v)}" for k, v in timings.items())
+    else:
+        out.append(_kv_table(timings))
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- figures
+
+def figure_jobs(run: dict, cases, backends, dtypes) -> list[dict]:
+    """One job per (case figure, dtype): a panel per backend, reference first."""
+    results = {(r.get("case"), r.get("backend"), r.get("dtype")): r
+               for r in run.get("results") or []}
+    verdicts: dict[tuple, list] = {}
+    for v in run.get("verdicts") or []:
+        key = (v.get("case"), v.get("backend"), v.get("dtype"), v.get("output"))
+        verdicts.setdefault(key, []).append(v.get("verdict"))
+    jobs = []
+    for ci, case in enumerate(cases):
+        for fi, spec in enumerate(case.get("figures") or []):
+            keys = [k for k in ("x", "y", "z", "z2", "marks_x", "marks_y") if spec.get(k)]
+            names = [spec[k] for k in keys]
+            for dtype in dtypes:
+                panels = []
+                for b in backends:
+                    r = _result(results, case.get("id"), b, dtype)
+                    label = b if r is None or r.get("dtype") == dtype else f"{b} ({r['dtype']})"
+                    if r is None:
+                        panels.append({"label": label, "missing": "no result"})
+                        continue
+                    outputs = r.get("outputs") or {}
+                    lacking = [n for n in names if n not in outputs]
+                    if r.get("status") != "ok" or lacking:
+                        why = (r.get("status") if r.get("status") != "ok"
+                               else "missing " + ", ".join(lacking))
+                        panels.append({"label": label, "missing": f"no output: {why}"})
+                        continue
+                    seen = [x for n in names
+                            for x in verdicts.get((case.get("id"), b, dtype, n), [])]
+                    worst = min(seen, key=_rank) if seen else "agree"
+                    flag = worst != "agree"  # a panel that disagrees is titled in red
+                    panels.append({"label": f"{label} [{worst}]" if flag else label,
+                                   "flag": flag, "arrays": {n: outputs[n] for n in names}})
+                if any("arrays" in p for p in panels):
+                    jobs.append({"id": f"c{ci}f{fi}_{len(jobs)}", "kind": spec.get("kind"),
+                                 "title": f"{case.get('id')}: {spec.get('title', '')} [{dtype}]",
+                                 "spec": spec, "panels": panels,
+                                 "case": case.get("id"), "dtype": dtype})
+    return jobs
+
+
+def _plot_python():
+    """(python of the numpy environment, None) or (None, why figures cannot be drawn)."""
+    from harness import envs
+
+    try:
+        state = envs.status(PLOT_ENV)
+    except (envs.EnvError, OSError, ValueError) as exc:
+        return None, f"the {PLOT_ENV} environment is not usable ({exc})"
+    if state["state"] != "ready":
+        return None, (f"the {PLOT_ENV} environment that draws them is {state['state']}"
+                      f" ({state['path']}); create it with"
+                      f" `python -m harness envs --create {PLOT_ENV}`")
+    return envs.env_python(PLOT_ENV), None
+
+
+def draw_figures(jobs: list[dict], python=None, timeout: float = PLOT_TIMEOUT):
+    """Run harness.plots; ({job id: data URI or error text}, overall problem or None)."""
+    if not jobs:
+        return {}, None
+    problem = None
+    if python is None:
+        python, problem = _plot_python()
+    if python is None:
+        return {}, problem
+    from harness.envs import worker_env
+
+    with tempfile.TemporaryDirectory(prefix="harness-plots-") as tmp:
+        spec = Path(tmp) / "figures.json"
+        spec.write_text(json.dumps({"format": "harness-plots/1", "figures": jobs}))
+        out = Path(tmp) / "png"
+        try:
+            proc = subprocess.run([str(python), "-m", "harness.plots", str(spec), str(out)],
+                                  cwd=REPO_ROOT, env=worker_env(), capture_output=True,
+                                  text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return {}, f"drawing the figures took longer than {timeout:g} s and was stopped"
+        except OSError as exc:
+            return {}, f"could not start {python}: {exc}"
+        manifest_path = out / "manifest.json"
+        if proc.returncode != 0 or not manifest_path.is_file():
+            tail = "\n".join((proc.stderr or proc.stdout or "").strip().splitlines()[-15:])
+            return {}, f"drawing the figures failed (exit status {proc.returncode}):\n{tail}"
+        manifest = json.loads(manifest_path.read_text())["figures"]
+        images = {}
+        for job in jobs:
+            entry = manifest.get(job["id"], {"error": "not drawn"})
+            if "file" in entry:
+                data = base64.b64encode((out / entry["file"]).read_bytes()).decode("ascii")
+                images[job["id"]] = "data:image/png;base64," + data
+            else:
+                images[job["id"]] = f"could not draw this figure: {entry.get('error')}"
+        return images, None
+
+
+def _figures(run: dict, jobs: list[dict], images: dict, problem: str | None) -> str:
+    if not jobs:
+        has_specs = any(c.get("figures") for c in run.get("cases") or [])
+        return ("<p>No backend produced the outputs the figures need.</p>" if has_specs
+                else "<p>The cases in this run declare no figures.</p>")
+    out = [("<p>Each figure is drawn once per backend from that backend's own outputs,"
+            " on the same axes, reference first; a panel titled in red has a finding.</p>")]
+    if problem:
+        out.append(f'<p class="note figures-unavailable"><b>Figures not drawn:</b> '
+                   f'{esc(problem).replace(chr(10), "<br>")}</p>')
+    for job in jobs:
+        labels = ", ".join(p["label"] + ("" if "arrays" in p else f" ({p['missing']})")
+                           for p in job["panels"])
+        image = images.get(job["id"])
+        out.append(f'<h3>{esc(job["title"])}</h3>')
+        if image and image.startswith("data:image/png;base64,"):
+            out.append(f'<figure><img src="{image}" alt="{esc(job["title"])}: {esc(labels)}">'
+                       f"<figcaption>Panels: {esc(labels)}</figcaption></figure>")
+        elif image:
+            out.append(f'<p class="note">{esc(image)}</p>')
+        elif problem:
+            out.append(f"<p>Panels that would be drawn: {esc(labels)}</p>")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- page
+
+def render(run: dict, *, plot_python=None) -> str:
+    """The whole page as a string (figures drawn through harness.plots)."""
+    if not isinstance(run, dict):
+        raise TypeError(f"a run must be the run.json dict, not {type(run).__name__}")
+    cases, backends, dtypes = _cases(run), _backends(run), _dtypes(run)
+    jobs = figure_jobs(run, cases, backends, dtypes)
+    images, problem = draw_figures(jobs, plot_python)
+    title = f"harness run {run.get('created') or ''}".strip()
+    body = [
+        f"<h1>{esc(title)}</h1>", _summary(run),
+        "<h2 id=\"matrix\">Agreement matrix</h2>", _matrix(run, cases, backends, dtypes),
+        "<h2 id=\"details\">Details of everything that is not agree</h2>",
+        _details(run, cases),
+        "<h2 id=\"figures\">Figures</h2>", _figures(run, jobs, images, problem),
+        "<h2 id=\"environment\">Environment</h2>", _environment(run),
+    ]
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def write_report(run: dict, out_dir: Path, *, plot_python=None) -> Path:
+    """Write OUT_DIR/report.html atomically and return its path."""
+    return write_atomic(Path(out_dir) / "report.html", render(run, plot_python=plot_python))
