@@ -1,0 +1,85 @@
+"""Plotting helpers shared by every framework flavour of the shim (headless matplotlib)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib import pyplot as plt
+
+__all__ = ["make_plot", "missing", "plt", "set_axes", "set_figsize", "use_svg_display"]
+
+
+def use_svg_display():
+    """Notebooks switch to SVG output; headless runs save PNGs, so nothing to do."""
+
+
+def set_figsize(figsize=(3.5, 2.5)):
+    """Default size of the figures drawn from now on."""
+    plt.rcParams["figure.figsize"] = figsize
+
+
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
+    """Labels, limits, scales, legend and grid of one matplotlib axes."""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid()
+
+
+def _plain(value, to_numpy):
+    """Framework tensors become numpy arrays; lists of tensors are converted item-wise."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, to_numpy) for v in value]
+    return to_numpy(value)
+
+
+def _one_axis(x) -> bool:
+    """True for a single series: a 1-d array or a flat list of numbers."""
+    if hasattr(x, "ndim"):
+        return x.ndim == 1
+    return isinstance(x, list) and (not x or not hasattr(x[0], "__len__"))
+
+
+def make_plot(to_numpy):
+    """`plot(X, Y=None, xlabel, ylabel, legend, xlim, ylim, xscale, yscale, fmts, figsize,
+    axes)`: one or several series, as in the book; `X` alone plots Y against its index."""
+
+    def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
+             xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"),
+             figsize=(3.5, 2.5), axes=None):
+        X, Y = _plain(X, to_numpy), (None if Y is None else _plain(Y, to_numpy))
+        legend = [] if legend is None else legend
+        set_figsize(figsize)
+        axes = axes if axes is not None else plt.gca()
+        if _one_axis(X):
+            X = [X]
+        if Y is None:
+            X, Y = [[]] * len(X), X
+        elif _one_axis(Y):
+            Y = [Y]
+        if len(X) != len(Y):
+            X = X * len(Y)
+        axes.cla()
+        for x, y, fmt in zip(X, Y, fmts * (len(Y) // len(fmts) + 1)):
+            if len(x):
+                axes.plot(x, y, fmt)
+            else:
+                axes.plot(y, fmt)
+        set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+
+    return plot
+
+
+def missing(flavour):
+    """Module __getattr__ that names what the shim lacks."""
+
+    def __getattr__(name):
+        raise AttributeError(
+            f"d2l.{name} is not provided by harness's d2l shim ({flavour}); "
+            f"add it to harness/d2l_shim/d2l/ if chapters need it")
+
+    return __getattr__

@@ -1,0 +1,133 @@
+"""What `cases/` says about the chapter's examples.
+
+A case covers an example when its `section` is one of the chapter's headings.
+Its reference (closed forms / SymPy, never a framework) is computed in the numpy
+environment, and a tab's variable named in `case.chapter_variables` is compared
+with it, so the report can say which tab is right. Frameworks the chapter has no
+tab for run the same cases on their backend (`harness.worker`), so their results
+still appear beside the tabs'.
+"""
+
+import subprocess
+
+from harness import envs, tolerances
+from harness.doc import parser
+from harness.doc.compare import Value, compare_values
+from harness.protocol import ProtocolError, decode_message
+
+REFERENCE_ENV = "numpy"
+CASE_TIMEOUT = 600
+
+
+def matching_cases(chapter) -> tuple:
+    """(index entries whose section is a heading of the chapter, None) or ([], why not)."""
+    try:
+        import cases
+        index = cases.case_index()
+    except Exception as exc:  # noqa: BLE001 - cases/ is optional for doc mode
+        return [], f"cases unavailable: {type(exc).__name__}: {exc}"
+    headings = {text for _, _, text in chapter.headings}
+    return [e for e in index if e["section"] in headings], None
+
+
+def run_worker(env_name: str, backend: str, tasks: list, timeout=CASE_TIMEOUT) -> dict:
+    """{"error": str|None, "meta": {case: as_dict}, "results": {(case, dtype): result}}."""
+    out = {"error": None, "meta": {}, "results": {}, "backend": backend}
+    if not tasks:
+        return out
+    try:
+        python = envs.ensure(env_name)
+        proc = subprocess.run(
+            [str(python), "-m", "harness.worker", "--backend", backend,
+             "--tasks", ",".join(f"{c}@{d}" for c, d in tasks)],
+            check=False, capture_output=True, text=True, timeout=timeout,
+            env=envs.worker_env(),
+            cwd=str(envs.REPO_ROOT))
+    except (envs.EnvError, OSError, subprocess.SubprocessError) as exc:
+        out["error"] = f"{backend} in {env_name}: {exc}"
+        return out
+    for line in proc.stdout.splitlines():
+        try:
+            msg = decode_message(line)
+        except ProtocolError:
+            continue
+        if msg["type"] == "case":
+            out["meta"][msg["case"]] = msg.get("meta") or {}
+        elif msg["type"] == "result":
+            out["results"][(msg["case"], msg["dtype"])] = msg
+        elif msg["type"] == "hello" and msg.get("error"):
+            out["error"] = f"{backend}: {msg['error'].get('message')}"
+    if proc.returncode != 0 and not out["results"]:
+        out["error"] = out["error"] or f"worker exited {proc.returncode}: {proc.stderr[-1500:]}"
+    return out
+
+
+def _decoded(result, output):
+    obj = (result or {}).get("outputs", {}).get(output)
+    return Value.decode(obj) if obj else None
+
+
+def check_tabs(groups, runs, entries, reference) -> list:
+    """Each tab's chapter variable against the case reference, where a case covers it."""
+    checks = []
+    for entry in entries:
+        meta = reference["meta"].get(entry["id"], {})
+        ref_result = reference["results"].get((entry["id"], "float64"))
+        if not ref_result or ref_result.get("status") != "ok":
+            continue
+        for variable, output in (meta.get("chapter_variables") or {}).items():
+            ref = _decoded(ref_result, output)
+            if ref is None:
+                continue
+            for group in groups:
+                if group["section"] != entry["section"]:
+                    continue
+                for tab, cell in group["cells"].items():
+                    reply = runs[tab].cells.get(cell.index) if tab in runs else None
+                    obj = (reply or {}).get("variables", {}).get(variable)
+                    val = Value.decode(obj) if obj and "data" in obj else None
+                    if val is None:
+                        continue
+                    r = compare_values(val, ref)
+                    checks.append({
+                        "case": entry["id"], "section": entry["section"], "variable": variable,
+                        "output": output, "tab": tab, "lines": [cell.start, cell.end],
+                        "verdict": r["verdict"], "layout": r["layout"], "max_abs": r["max_abs"],
+                        "max_rel": r["max_rel"], "tolerance": r["tolerance"],
+                        "detail": r.get("detail"), "value": val.preview(),
+                        "reference": ref.preview()})
+    return checks
+
+
+def missing_tab_results(entries, reference, backend_runs) -> dict:
+    """{tab: {"backend", "error", "cases": [{case, dtype, status, outputs: [...]}]}}."""
+    out = {}
+    for tab, run in backend_runs.items():
+        rows = []
+        for (case_id, dtype), result in sorted(run["results"].items()):
+            ref_result = reference["results"].get((case_id, "float64")) or {}
+            meta = reference["meta"].get(case_id) or run["meta"].get(case_id) or {}
+            chapter_names = {o: v for v, o in (meta.get("chapter_variables") or {}).items()}
+            outputs = []
+            for name, obj in (result.get("outputs") or {}).items():
+                val = Value.decode(obj) if "data" in obj else None
+                ref = _decoded(ref_result, name)
+                row = {"output": name, "chapter_variable": chapter_names.get(name),
+                       "value": val.preview() if val else obj.get("repr"),
+                       "method": (result.get("methods") or {}).get(name)}
+                if val is not None and ref is not None:
+                    tol = tolerances.tolerance(dtype, row["method"])
+                    r = compare_values(val, ref, tol)
+                    row.update(verdict=r["verdict"], max_abs=r["max_abs"],
+                               max_rel=r["max_rel"], tolerance=r["tolerance"])
+                outputs.append(row)
+            rows.append({"case": case_id, "title": meta.get("title"),
+                         "section": meta.get("section"), "dtype": dtype,
+                         "status": result.get("status"), "error": result.get("error"),
+                         "outputs": outputs})
+        out[tab] = {"backend": run["backend"], "error": run["error"], "cases": rows}
+    return out
+
+
+def backend_for_tab(tab: str) -> str | None:
+    return parser.TAB_ENVS.get(tab)

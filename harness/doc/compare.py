@@ -1,0 +1,227 @@
+"""Do two tabs compute the same thing? Values, layouts and printed numbers.
+
+Pure Python (the orchestrator has no numpy): arrays are (flat list, shape, dtype)
+triples decoded from harness.protocol. Agreement is harness.tolerances' `compare`
+with the dtype's tolerance (the looser of the two sides). Equal values laid out
+differently (transposed, extra size-1 dims, reshaped) are a layout finding, not a
+different result.
+"""
+
+import itertools
+import math
+import re
+
+from harness import tolerances
+from harness.protocol import ProtocolError, decode_array
+
+MAX_PERMUTE = 200_000     # elements; larger arrays are only compared as laid out
+
+
+class Value:
+    """A decoded numeric value."""
+
+    def __init__(self, flat, shape, dtype):
+        self.flat, self.shape, self.dtype = list(flat), tuple(shape), dtype
+
+    @classmethod
+    def decode(cls, obj):
+        try:
+            return cls(*decode_array(obj))
+        except ProtocolError:
+            return None
+
+    @property
+    def size(self) -> int:
+        return len(self.flat)
+
+    def preview(self, n=6) -> str:
+        items = ", ".join(_fmt(v) for v in self.flat[:n])
+        more = ", ..." if self.size > n else ""
+        return f"[{items}{more}] shape {self.shape} {self.dtype}"
+
+
+def _fmt(v) -> str:
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
+def tol_dtype(dtype: str) -> str:
+    """The tolerance class of a dtype: float32 and narrower floats, or float64 (exact ints)."""
+    return "float32" if dtype in ("float32", "float16", "bfloat16") else "float64"
+
+
+def value_tolerance(*dtypes) -> tolerances.Tolerance:
+    tols = [tolerances.tolerance(tol_dtype(d)) for d in dtypes]
+    out = tols[0]
+    for t in tols[1:]:
+        out = tolerances.looser(out, t)
+    return out
+
+
+def _squeeze(shape):
+    return tuple(n for n in shape if n != 1)
+
+
+def _permute(flat, shape, perm):
+    """Flat data of an array of `shape` with its axes reordered to `perm` (C order)."""
+    strides, acc = [], 1
+    for n in reversed(shape):
+        strides.append(acc)
+        acc *= n
+    strides = list(reversed(strides))
+    new_shape = [shape[p] for p in perm]
+    new_strides = [strides[p] for p in perm]
+    out = []
+    for idx in itertools.product(*(range(n) for n in new_shape)):
+        out.append(flat[sum(i * s for i, s in zip(idx, new_strides))])
+    return out
+
+
+def _both_nonfinite(x, y) -> bool:
+    if math.isnan(x) and math.isnan(y):
+        return True
+    return math.isinf(x) and x == y
+
+
+def _compare_flat(a, b, tol):
+    """tolerances.compare on flat data, counting identical NaN/Inf positions as equal."""
+    keep = [i for i, (x, y) in enumerate(zip(a, b))
+            if not (not math.isfinite(x) and not math.isfinite(y) and _both_nonfinite(x, y))]
+    if len(keep) != len(a):
+        a, b = [a[i] for i in keep], [b[i] for i in keep]
+    if not a:
+        return tolerances.Comparison(True, 0.0, 0.0, ())
+    return tolerances.compare(a, b, tol)
+
+
+def _layouts(a: Value, b: Value):
+    """(description, b's data laid out like a) for every layout that could match a."""
+    if a.shape == b.shape:
+        yield None, b.flat
+    if a.size != b.size:
+        return
+    sa, sb = _squeeze(a.shape), _squeeze(b.shape)
+    if sa == sb and a.shape != b.shape:
+        yield f"extra size-1 dimensions (shape {a.shape} vs {b.shape})", b.flat
+    if 1 < len(sb) <= 4 and b.size <= MAX_PERMUTE:
+        for perm in itertools.permutations(range(len(sb))):
+            if perm == tuple(range(len(sb))) or tuple(sb[p] for p in perm) != sa:
+                continue
+            what = "transposed" if len(sb) == 2 else f"axes permuted {perm}"
+            yield f"{what} (shape {a.shape} vs {b.shape})", _permute(b.flat, sb, perm)
+    if sa != sb:
+        yield f"reshaped (shape {a.shape} vs {b.shape})", b.flat
+
+
+def compare_values(a: Value, b: Value, tol=None) -> dict:
+    """verdict agree | layout | drift, with the size of the difference and the tolerance."""
+    tol = tol or value_tolerance(a.dtype, b.dtype)
+    base = {"tolerance": str(tol), "dtypes": [a.dtype, b.dtype],
+            "shapes": [list(a.shape), list(b.shape)], "layout": None,
+            "max_abs": None, "max_rel": None, "worst_index": None}
+    best = None
+    for layout, data in _layouts(a, b):
+        c = _compare_flat(a.flat, data, tol)
+        if c.ok:
+            return dict(base, verdict="agree" if layout is None else "layout", layout=layout)
+        key = c.max_abs if c.max_abs is not None else math.inf
+        if best is None or key < best[0]:
+            best = (key, layout, c, data)
+    if best is None:
+        return dict(base, verdict="drift",
+                    detail=f"shape {a.shape} vs {b.shape}: different number of values "
+                           f"({a.size} vs {b.size})")
+    _, layout, c, data = best
+    worst = c.worst_index[0] if c.worst_index else None
+    at_worst = None if worst is None else [_num(a.flat[worst]), _num(data[worst])]
+    return dict(base, verdict="drift", layout=layout, max_abs=_num(c.max_abs),
+                max_rel=_num(c.max_rel), worst_index=_unravel(worst, a.shape),
+                at_worst=at_worst,
+                detail=c.describe() + (f"; compared {layout}" if layout else ""))
+
+
+def _unravel(i, shape):
+    """Index into `shape` (C order) of flat position i."""
+    if i is None:
+        return None
+    out = []
+    for n in reversed(shape):
+        out.append(i % n if n else 0)
+        i //= n if n else 1
+    return list(reversed(out))
+
+
+def _num(x):
+    """JSON-safe float (inf and nan become strings)."""
+    if x is None or math.isfinite(x):
+        return x
+    return str(x)
+
+
+# --- numbers in printed output --------------------------------------------------------
+
+_NOISE = re.compile(
+    r"shape=\([^)]*\)|dtype=[\w.]+|device=[\w:'\"()]+|ctx=\w+(?:\(\d+\))?|grad_fn=<[^>]*>"
+    r"|requires_grad=\w+|@\w+\(\d+\)|<NDArray [^>]*>|\bfloat\d+\b|\bint\d+\b")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|nan|inf)(?![\w])")
+
+
+def numbers(text: str) -> list:
+    """[(value, printing resolution)] of the numbers in printed text, framework noise removed."""
+    out = []
+    for m in _NUMBER.finditer(_NOISE.sub(" ", text or "")):
+        tok = m.group(0)
+        value = float(tok)
+        mant, _, exp = tok.lower().partition("e")
+        if "." in mant:
+            res = 0.5 * 10.0 ** (-len(mant.split(".")[1]))
+        else:
+            res = 0.5 if exp else 0.0      # an integer prints exactly
+        out.append((value, res * (10.0 ** int(exp) if exp else 1.0)))
+    return out
+
+
+def compare_numbers(xs, ys, tol) -> dict:
+    """Printed numbers agree when within tolerance plus both printing resolutions."""
+    worst = {"max_abs": 0.0, "max_rel": 0.0, "worst_index": None}
+    ok = True
+    for i, ((x, rx), (y, ry)) in enumerate(zip(xs, ys)):
+        if not (math.isfinite(x) and math.isfinite(y)):
+            same = _both_nonfinite(x, y)
+            ok = ok and same
+            if not same:
+                worst.update(max_abs="inf", worst_index=[i])
+            continue
+        err = abs(x - y)
+        rel = err / abs(y) if y else (0.0 if err == 0 else math.inf)
+        if err > tol.atol + tol.rtol * abs(y) + rx + ry:
+            ok = False
+            if worst["worst_index"] is None or err > worst["max_abs"]:
+                worst["worst_index"] = [i]
+        if isinstance(worst["max_abs"], float):
+            worst["max_abs"] = max(worst["max_abs"], err)
+        worst["max_rel"] = max(worst["max_rel"], rel)
+    worst["max_rel"] = _num(worst["max_rel"])
+    return dict(worst, verdict="agree" if ok else "drift", tolerance=str(tol)
+                + " + printing resolution")
+
+
+def compare_printed(text_a: str, text_b: str, tol) -> list:
+    """Per printed line (or whole text when lines do not pair up): comparisons of numbers."""
+    la = [ln for ln in (text_a or "").splitlines() if numbers(ln)]
+    lb = [ln for ln in (text_b or "").splitlines() if numbers(ln)]
+    if len(la) == len(lb) and all(len(numbers(x)) == len(numbers(y)) for x, y in zip(la, lb)):
+        pairs = list(zip(la, lb))
+    else:
+        na, nb = numbers(text_a), numbers(text_b)
+        if len(na) != len(nb):
+            if not na and not nb:
+                return []
+            return [{"verdict": "not comparable", "line": None,
+                     "detail": f"{len(na)} vs {len(nb)} printed numbers"}]
+        pairs = [(text_a.strip(), text_b.strip())]
+    results = []
+    for k, (x, y) in enumerate(pairs):
+        r = compare_numbers(numbers(x), numbers(y), tol)
+        r.update(line=k + 1, printed=[x.strip()[:200], y.strip()[:200]])
+        results.append(r)
+    return results

@@ -1,0 +1,202 @@
+"""doc mode's reports: the terminal summary, doc.json and doc.html (atomic writes)."""
+
+import base64
+import html
+from collections import defaultdict
+from pathlib import Path
+
+from harness.fileio import write_atomic, write_json_atomic
+
+FORMAT = "harness-doc/1"
+
+
+def _size(f) -> str:
+    if f.get("max_abs") is None:
+        return f.get("detail") or ""
+    def g(x):
+        return f"{x:.3g}" if isinstance(x, float) else str(x)
+    text = f"max abs diff {g(f['max_abs'])}, max rel diff {g(f.get('max_rel'))}"
+    if f.get("worst_index") is not None:
+        text += f" at index {tuple(f['worst_index'])}"
+    if f.get("at_worst") and len(f.get("tabs", [])) == 2:
+        (ta, tb), (va, vb) = f["tabs"], f["at_worst"]
+        text += f" ({ta} {g(va)}, {tb} {g(vb)})"
+    if f.get("layout"):
+        text += f" ({f['layout']})"
+    return text + (f"; tolerance {f['tolerance']}" if f.get("tolerance") else "")
+
+
+def _where(f) -> str:
+    return " vs ".join(f"{t} (lines {a}-{b})" for t, (a, b) in f["lines"].items())
+
+
+def summary_lines(doc) -> list:
+    out = [f"harness doc: {doc['chapter']['path']} -- {doc['chapter']['title']!r}"]
+    for tab, run in doc["tabs"].items():
+        state = run["status"] + (f": {run['error']}" if run["error"] else "")
+        out.append(f"  tab {tab:<10} env {run['env'] or '-':<10} {run['cells_run']:>3} cells "
+                   f"{run['seconds']:6.1f} s  {state}")
+    for tab, info in doc["missing_tabs"].items():
+        n = len(info.get("cases", []))
+        why = f" ({info['error']})" if info.get("error") else ""
+        out.append(f"  no {tab} tab in this chapter: showing {tab} results of {n} matching "
+                   f"case run(s) instead{why}")
+    findings = doc["findings"]
+    drift = [f for f in findings if f["kind"] == "drift"]
+    errors = [f for f in findings if f["kind"] == "error"]
+    layout = [f for f in findings if f["kind"] == "layout"]
+    out.append(f"drift: {len(drift)}")
+    for f in drift:
+        out.append(f"  [{f['section']}] {f['what']}: {_where(f)}: {_size(f)}")
+    if errors:
+        out.append(f"cells that raised: {len(errors)}")
+        for f in errors:
+            out.append(f"  [{f['section']}] {_where(f)}: {f['detail']}")
+    if layout:
+        out.append("equal values, laid out differently:")
+        grouped = defaultdict(list)
+        for f in layout:
+            kind = (f["layout"] or "").split(" (")[0]
+            grouped[(f["section"], _where(f), kind)].append(f["what"].replace("variable ", ""))
+        for (section, where, kind), names in grouped.items():
+            out.append(f"  [{section}] {where}: {kind}: {', '.join(names)}")
+    notes = [f for f in findings if f["kind"] == "note"]
+    for f in notes:
+        out.append(f"  note [{f['section']}] {f['what']}: {_where(f)}: {f.get('detail')}")
+    checks = doc["cases"]["checks"]
+    if doc["cases"].get("error"):
+        out.append(f"cases: {doc['cases']['error']}")
+    if checks:
+        out.append("against the cases' references:")
+        by = defaultdict(lambda: defaultdict(list))
+        for c in checks:
+            by[(c["case"], c["section"], c["variable"])][c["verdict"]].append(c["tab"])
+        for (case, section, variable), verdicts in by.items():
+            agree = verdicts.get("agree", []) + [f"{t} (layout)" for t in verdicts.get("layout", [])]
+            parts = [f"agrees: {', '.join(agree) or 'none'}"]
+            if verdicts.get("drift"):
+                parts.append(f"differs: {', '.join(verdicts['drift'])}")
+            out.append(f"  [{section}] {variable} (case {case}): {'; '.join(parts)}")
+    for tab, info in doc["missing_tabs"].items():
+        for row in info.get("cases", []):
+            verdicts = [o.get("verdict") for o in row["outputs"]]
+            bad = [o["output"] for o in row["outputs"] if o.get("verdict") == "drift"]
+            state = row["status"] if row["status"] != "ok" else (
+                f"{verdicts.count('agree') + verdicts.count('layout')}/{len(verdicts)} outputs "
+                f"agree with the reference" + (f"; differ: {', '.join(bad)}" if bad else ""))
+            out.append(f"  {tab} {row['case']} @{row['dtype']}: {state}")
+    out.append(f"verdict: {doc['summary']['verdict']}  (exit {doc['exit_status']}, "
+               f"{doc['timings']['total_s']:.1f} s)")
+    return out
+
+
+def write_figures(doc, runs, out_dir: Path) -> None:
+    """PNG files under out_dir/figures; the JSON names them, the HTML embeds them."""
+    for group in doc["groups"]:
+        for tab, cell in group["outputs"].items():
+            paths = []
+            for k, png in enumerate(runs[tab].cells.get(cell["index"], {}).get("figures", [])):
+                name = f"figures/{tab}-line{cell['start']}-{k + 1}.png"
+                write_atomic(out_dir / name, base64.b64decode(png))
+                paths.append(name)
+            cell["figures"] = paths
+
+
+def write_json(doc, out_dir: Path) -> Path:
+    return write_json_atomic(out_dir / "doc.json", doc)
+
+
+_CSS = """
+body{font-family:sans-serif;margin:1em 2em} pre{white-space:pre-wrap;margin:0;font-size:12px}
+table{border-collapse:collapse;width:100%;table-layout:fixed} td,th{border:1px solid #ccc;
+vertical-align:top;padding:4px} .drift{background:#fdd} .layout{background:#ffeccc}
+.error{background:#fcc} .note{background:#eef} img{max-width:100%} .finding{margin:2px 0;
+padding:3px} h2{margin-top:1.5em} .ok{color:#070} .bad{color:#b00}
+"""
+
+
+def _esc(x) -> str:
+    return html.escape(str(x))
+
+
+def write_html(doc, runs, out_dir: Path) -> Path:
+    tabs = list(doc["tabs"])
+    title = _esc(doc["chapter"]["title"])
+    parts = [f"<!doctype html><meta charset='utf-8'><title>harness doc: {title}</title>",
+             f"<style>{_CSS}</style><h1>{title}</h1>",
+             (f"<p>{_esc(doc['chapter']['path'])} &middot; verdict "
+              f"<b>{_esc(doc['summary']['verdict'])}</b></p>"),
+             f"<pre>{_esc(chr(10).join(summary_lines(doc)))}</pre>"]
+    section = None
+    for gid, group in enumerate(doc["groups"]):
+        if group["section"] != section:
+            section = group["section"]
+            parts.append(f"<h2>{_esc(section)}</h2>")
+        kinds = {doc["findings"][i]["kind"] for i in group["findings"]}
+        for i in group["findings"]:
+            f = doc["findings"][i]
+            parts.append(f"<div class='finding {f['kind']}'><b>{_esc(f['kind'])}</b> "
+                         f"{_esc(f['what'])}: {_esc(_where(f))}: {_esc(_size(f) or f.get('detail'))}"
+                         "</div>")
+        parts.append("<table><tr>" + "".join(f"<th>{_esc(t)}</th>" for t in tabs) + "</tr><tr>")
+        for tab in tabs:
+            cell = group["outputs"].get(tab)
+            if cell is None:
+                parts.append("<td>(no cell)</td>")
+                continue
+            reply = runs[tab].cells.get(cell["index"], {})
+            cls = "drift" if "drift" in kinds else ("error" if reply.get("status") in
+                                                     ("error", "timeout", "crashed") else "")
+            parts.append(f"<td class='{cls}'><small>lines {cell['start']}-{cell['end']} "
+                         f"&middot; {_esc(reply.get('status', 'not run'))}</small>")
+            if reply.get("stdout"):
+                parts.append(f"<pre>{_esc(reply['stdout'][-4000:])}</pre>")
+            if reply.get("display"):
+                parts.append(f"<pre>Out: {_esc(reply['display'][:2000])}</pre>")
+            if reply.get("error"):
+                err = reply["error"]
+                parts.append(f"<pre class='bad'>{_esc(err.get('traceback') or '')}"
+                             f"{_esc(err.get('type'))}: {_esc(err.get('message'))}</pre>")
+            if reply.get("stderr"):
+                parts.append(f"<details><summary>stderr</summary><pre>"
+                             f"{_esc(reply['stderr'][-3000:])}</pre></details>")
+            for name, v in cell.get("variables", {}).items():
+                parts.append(f"<pre>{_esc(name)} = {_esc(v)}</pre>")
+            for png in reply.get("figures", []):
+                parts.append(f"<img alt='figure' src='data:image/png;base64,{png}'>")
+            parts.append("</td>")
+        parts.append("</tr></table>")
+    parts.append(_cases_html(doc))
+    return write_atomic(out_dir / "doc.html", "".join(parts))
+
+
+def _cases_html(doc) -> str:
+    parts = ["<h2>Cases covering the chapter's examples</h2>"]
+    if doc["cases"].get("error"):
+        parts.append(f"<p>{_esc(doc['cases']['error'])}</p>")
+    if doc["cases"]["checks"]:
+        parts.append("<table><tr><th>section</th><th>variable</th><th>case</th><th>tab</th>"
+                     "<th>verdict</th><th>value</th><th>reference</th></tr>")
+        for c in doc["cases"]["checks"]:
+            cls = "drift" if c["verdict"] == "drift" else ""
+            parts.append(f"<tr class='{cls}'><td>{_esc(c['section'])}</td><td>{_esc(c['variable'])}"
+                         f"</td><td>{_esc(c['case'])}</td><td>{_esc(c['tab'])}</td><td>"
+                         f"{_esc(c['verdict'])} {_esc(c.get('layout') or '')} "
+                         f"{_esc(_size(c) if c['verdict'] == 'drift' else '')}</td>"
+                         f"<td>{_esc(c['value'])}</td><td>{_esc(c['reference'])}</td></tr>")
+        parts.append("</table>")
+    for tab, info in doc["missing_tabs"].items():
+        parts.append(f"<h3>No {_esc(tab)} tab: the matching cases on {_esc(info.get('backend'))}"
+                     f"</h3>")
+        if info.get("error"):
+            parts.append(f"<p class='bad'>{_esc(info['error'])}</p>")
+        for row in info.get("cases", []):
+            parts.append(f"<p><b>{_esc(row['case'])}</b> @{_esc(row['dtype'])} "
+                         f"({_esc(row['section'])}): {_esc(row['status'])}</p><table>")
+            for o in row["outputs"]:
+                cls = "drift" if o.get("verdict") == "drift" else ""
+                var = f" (chapter: {o['chapter_variable']})" if o.get("chapter_variable") else ""
+                parts.append(f"<tr class='{cls}'><td>{_esc(o['output'])}{_esc(var)}</td><td>"
+                             f"{_esc(o.get('verdict', '-'))}</td><td>{_esc(o['value'])}</td></tr>")
+            parts.append("</table>")
+    return "".join(parts)
