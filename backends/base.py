@@ -67,6 +67,27 @@ def check_dtype(dtype) -> str:
     return name
 
 
+def default_dtype(dtype, *values):
+    """NumPy's dtype when none is given (arange): int64 if all values are ints, else float64.
+
+    Frameworks differ here (torch and mx.np default to float32), so xp smooths it.
+    """
+    if dtype is not None:
+        return dtype
+    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in values if v is not None)
+    return "int64" if ints else "float64"
+
+
+def numpy_arange(arange):
+    """NumPy's arange(start, stop=None, step=1, dtype=None) over a framework's
+    arange(start, stop, step, dtype=...), with NumPy's default dtype."""
+    def wrapped(start, stop=None, step=1, dtype=None):
+        if stop is None:
+            start, stop = 0, start
+        return arange(start, stop, step, dtype=default_dtype(dtype, start, stop, step))
+    return wrapped
+
+
 def _argnums(argnums) -> tuple[tuple[int, ...], bool]:
     """(tuple of argument indices, whether a single index was given)."""
     if isinstance(argnums, bool):

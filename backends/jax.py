@@ -12,22 +12,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from backends.base import Backend, Namespace
+from backends.base import Backend, Namespace, numpy_arange
 
 jax.config.update("jax_enable_x64", True)
-
-
-def _float_dt(dtype, *values):
-    if dtype is not None:
-        return dtype
-    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in values if v is not None)
-    return "int64" if ints else "float64"
-
-
-def _arange(start, stop=None, step=1, dtype=None):
-    if stop is None:
-        start, stop = 0, start
-    return jnp.arange(start, stop, step, dtype=_float_dt(dtype, start, stop, step))
 
 
 def _make_xp():
@@ -35,7 +22,7 @@ def _make_xp():
         jnp, "jax.numpy",
         linspace=lambda start, stop, num=50, dtype="float64": jnp.linspace(
             start, stop, num, dtype=dtype),
-        arange=_arange,
+        arange=numpy_arange(jnp.arange),
         stack=lambda xs, axis=0: jnp.stack(list(xs), axis=axis),
         concatenate=lambda xs, axis=0: jnp.concatenate(list(xs), axis=axis),
     )

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 import torch.func as tf_
 
-from backends.base import Backend, Namespace
+from backends.base import Backend, Namespace, numpy_arange
 
 
 def _dt(dtype):
@@ -27,20 +27,6 @@ def _asarray(data, dtype=None):
         return torch.stack([_asarray(d, dtype) for d in data])
     arr = np.asarray(data, dtype=None if dtype is None else np.dtype(str(_dt(dtype))[6:]))
     return torch.as_tensor(arr)
-
-
-def _float_dt(dtype, *values):
-    """NumPy's choice: given dtype, else int64 for all-int values, else float64."""
-    if dtype is not None:
-        return _dt(dtype)
-    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in values if v is not None)
-    return torch.int64 if ints else torch.float64
-
-
-def _arange(start, stop=None, step=1, dtype=None):
-    if stop is None:
-        start, stop = 0, start
-    return torch.arange(start, stop, step, dtype=_float_dt(dtype, start, stop, step))
 
 
 def _reduce(fn):
@@ -73,7 +59,7 @@ def _make_xp():
             (shape,) if isinstance(shape, int) else tuple(shape), fill_value, dtype=_dt(dtype)),
         linspace=lambda start, stop, num=50, dtype="float64": torch.linspace(
             start, stop, num, dtype=_dt(dtype)),
-        arange=_arange,
+        arange=numpy_arange(lambda a, b, c, dtype: torch.arange(a, b, c, dtype=_dt(dtype))),
         meshgrid=lambda *xs, indexing="xy": torch.meshgrid(*xs, indexing=indexing),
         sum=_reduce(torch.sum), mean=_reduce(torch.mean),
         max=_reduce(torch.amax), min=_reduce(torch.amin),

@@ -1,0 +1,252 @@
+"""MXNet 1.9.1 backend: mx.np arrays under npx.set_np(), autograd.record / autograd.grad.
+
+First derivatives are MXNet's exact reverse mode. Second derivatives are the hard
+part: measured on 1.9.1, autograd.grad(create_graph=True) differentiates a second
+time only chains of unary elementwise ops (exp, log, sin, cos, tan, tanh, sqrt,
+cbrt, sigmoid, relu, abs, square, reciprocal, log1p, expm1, sinh, cosh, arctan,
+arcsin, arccos, arctanh, clip, adding a constant). Everything else a real function
+needs raises "Operator _backward_X is non-differentiable": broadcast add, sub, mul
+and div, power_scalar, mul_scalar, sum, dot, slicing, reshape, stack, where,
+maximum, erf, Activation. Worse, one op is silently wrong: the second derivative
+of np.arcsinh comes back with the wrong sign.
+
+So `hessian` and `hvp` always compute central differences of MXNet's exact
+reverse-mode gradient (step eps**(1/3) * max(1, |x|) for the dtype, so truncation
+and round-off errors balance) and try the native second-order pass too:
+
+* native raised                     -> the central differences are reported, method
+                                       "central-difference of reverse-mode gradient (fallback)";
+* native disagrees with them        -> the central differences are reported, method
+  (beyond the NUMERICAL tolerance)     "... (fallback: native second order disagreed)",
+                                       and a warning names the disagreement;
+* native agrees                     -> the native value is reported as autodiff.
+
+A wrong native number is thus never reported, and `used_methods()` says whenever
+the numerical fallback was used, so its tolerance is NUMERICAL.
+"""
+
+import warnings
+from typing import ClassVar
+
+import numpy as onp
+from mxnet import autograd, npx
+from mxnet import np as mnp
+from mxnet.base import MXNetError
+
+from backends.base import Backend, Namespace, numpy_arange
+from harness.tolerances import compare, tolerance
+
+FALLBACK = "central-difference of reverse-mode gradient (fallback)"
+FALLBACK_DISAGREED = ("central-difference of reverse-mode gradient "
+                      "(fallback: native second order disagreed)")
+NATIVE_SECOND = ("reverse-over-reverse (autograd.grad create_graph=True), "
+                 "cross-checked against the gradient's differences")
+
+
+def _asarray(data, dtype=None):
+    if isinstance(data, mnp.ndarray):
+        return data if dtype is None else data.astype(dtype)
+    if isinstance(data, (list, tuple)) and any(isinstance(d, mnp.ndarray) for d in data):
+        return mnp.stack([_asarray(d, dtype) for d in data])
+    arr = onp.asarray(data, dtype=dtype)
+    return mnp.array(arr, dtype=arr.dtype)
+
+
+def _make_xp():
+    return Namespace(
+        mnp, "mxnet.numpy",
+        asarray=_asarray, array=_asarray,
+        zeros=lambda shape, dtype="float64": mnp.zeros(shape, dtype=dtype),
+        ones=lambda shape, dtype="float64": mnp.ones(shape, dtype=dtype),
+        full=lambda shape, fill_value, dtype="float64": mnp.full(shape, fill_value, dtype=dtype),
+        linspace=lambda start, stop, num=50, dtype="float64": mnp.linspace(
+            start, stop, num, dtype=dtype),
+        arange=numpy_arange(mnp.arange),
+        stack=lambda xs, axis=0: mnp.stack(list(xs), axis=axis),
+        concatenate=lambda xs, axis=0: mnp.concatenate(list(xs), axis=axis),
+    )
+
+
+def _np(a):
+    """autograd.grad hands back legacy NDArrays; the numpy-semantics ops need mx.np arrays."""
+    return a if isinstance(a, mnp.ndarray) else a.as_np_ndarray()
+
+
+def _size(shape) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+def _unit(shape, k: int, dtype):
+    e = onp.zeros(_size(shape), dtype=dtype)
+    e[k] = 1
+    return mnp.array(e.reshape(shape), dtype=dtype)
+
+
+class MxnetBackend(Backend):
+    name = "mxnet"
+    distribution = "mxnet"
+    methods: ClassVar[dict[str, str]] = {
+        "grad": "reverse (autograd.record + autograd.grad)",
+        "value_and_grad": "reverse (autograd.record + autograd.grad)",
+        "jacobian": "reverse (autograd.grad, one pass per output element)",
+        "hessian": f"{NATIVE_SECOND} where MXNet 1.9.1 supports it, else {FALLBACK}",
+        "hvp": f"{NATIVE_SECOND} where MXNet 1.9.1 supports it, else {FALLBACK}",
+    }
+
+    def _load(self):
+        npx.set_np()
+        self._last: dict[str, str] = {}
+        self.fallback_log: list[tuple[str, str]] = []   # (op, why) for every fallback
+
+    def _make_xp(self):
+        return _make_xp()
+
+    def _asarray(self, data, dtype):
+        return _asarray(data, dtype)
+
+    def _dtype_of(self, x):
+        return onp.dtype(x.dtype).name if isinstance(x, mnp.ndarray) else None
+
+    def to_numpy(self, value):
+        return value.asnumpy() if hasattr(value, "asnumpy") else onp.asarray(value)
+
+    def _last_method(self, op):
+        return self._last.get(op, self.methods[op])
+
+    @staticmethod
+    def _watched(args, argnums):
+        """Copies of the differentiated args with gradient buffers (the caller's stay clean)."""
+        args = list(args)
+        xs = []
+        for i in argnums:
+            args[i] = args[i].copy()
+            args[i].attach_grad()
+            xs.append(args[i])
+        return args, xs
+
+    def _value_and_grad(self, f, argnums):
+        def value_and_grad(*args):
+            args, xs = self._watched(args, argnums)
+            with autograd.record():
+                y = f(*args)
+            grads = tuple(_np(g) for g in autograd.grad(y, xs, retain_graph=False))
+            for g in grads:
+                g.wait_to_read()   # MXNet is asynchronous: raise errors here, not later
+            return y, grads
+        return value_and_grad
+
+    def _jacobian(self, h, argnums):
+        def jacobian(*args):
+            args, xs = self._watched(args, argnums)
+            with autograd.record():
+                y = h(*args)
+            out_shape = tuple(y.shape)
+            rows = [[] for _ in xs]
+            for k in range(_size(out_shape)):
+                grads = autograd.grad(y, xs, head_grads=_unit(out_shape, k, y.dtype),
+                                      retain_graph=True)
+                for r, g in zip(rows, grads):
+                    r.append(_np(g))
+            jacs = []
+            for x, r in zip(xs, rows):
+                jac = (mnp.stack(r) if r else mnp.zeros((0,) + tuple(x.shape), dtype=x.dtype))
+                jacs.append(jac.reshape(out_shape + tuple(x.shape)))
+                jacs[-1].wait_to_read()
+            return tuple(jacs)
+        return jacobian
+
+    # ---- second order --------------------------------------------------------------------
+    def _gradient_np(self, f):
+        """x (host numpy array of the dtype) -> MXNet's reverse-mode gradient, host numpy."""
+        vg = self._value_and_grad(f, (0,))
+
+        def gradient(x_host):
+            return vg(mnp.array(x_host, dtype=x_host.dtype))[1][0].asnumpy()
+        return gradient
+
+    @staticmethod
+    def _step(x_host):
+        """Central-difference step for the dtype: eps**(1/3) scaled by the input's size."""
+        eps = onp.finfo(x_host.dtype).eps
+        return (eps ** (1 / 3)) * max(1.0, float(onp.max(onp.abs(x_host), initial=0.0)))
+
+    def _fd_directional(self, gradient, x_host, direction):
+        """(g(x + h d) - g(x - h d)) / (2 h), h measured as actually represented."""
+        h = x_host.dtype.type(self._step(x_host))
+        plus = (x_host + h * direction).astype(x_host.dtype)
+        minus = (x_host - h * direction).astype(x_host.dtype)
+        return ((gradient(plus) - gradient(minus)) / (2 * h)).astype(x_host.dtype)
+
+    def _native_second(self, f, x, heads):
+        """autograd.grad of the recorded gradient, once per head (each an array like x)."""
+        x_ = x.copy()
+        x_.attach_grad()
+        with autograd.record():
+            y = f(x_)
+            (g,) = autograd.grad(y, [x_], create_graph=True, retain_graph=True)
+        out = [autograd.grad(g, [x_], head_grads=head, retain_graph=True)[0].asnumpy()
+               for head in heads]
+        return out
+
+    def _choose(self, op, native, fallback, dtype):
+        """Report native only where it ran and agrees with the differences of the gradient."""
+        if isinstance(native, Exception):
+            why = str(native).strip().splitlines()[-1][:200]
+            self._last[op] = FALLBACK
+            self.fallback_log.append((op, why))
+            return fallback
+        check = compare(native, fallback, tolerance(dtype, FALLBACK))
+        if check.ok:
+            self._last[op] = NATIVE_SECOND
+            return native
+        why = f"MXNet's native {op} disagrees with differences of its gradient: {check.describe()}"
+        warnings.warn(why, RuntimeWarning, stacklevel=4)
+        self._last[op] = FALLBACK_DISAGREED
+        self.fallback_log.append((op, why))
+        return fallback
+
+    def _hessian(self, f):
+        gradient = self._gradient_np(f)
+
+        def hessian(x):
+            x_host = x.asnumpy()
+            shape, n, dtype = x_host.shape, x_host.size, x_host.dtype
+            cols = [self._fd_directional(gradient, x_host, _unit(shape, k, dtype).asnumpy())
+                    .reshape(n) for k in range(n)]
+            fd = onp.stack(cols, axis=1) if cols else onp.zeros((0, 0), dtype=dtype)
+            fd = ((fd + fd.T) / 2).astype(dtype).reshape(shape + shape)
+            try:
+                rows = self._native_second(f, x, [_unit(shape, k, dtype) for k in range(n)])
+                native = (onp.stack([r.reshape(n) for r in rows]) if rows else fd)
+                native = native.astype(dtype).reshape(shape + shape)
+            except MXNetError as exc:
+                native = exc
+            return mnp.array(self._choose("hessian", native, fd, dtype.name), dtype=dtype)
+        return hessian
+
+    def _hvp(self, f):
+        gradient = self._gradient_np(f)
+
+        def hvp(x, v):
+            x_host, v_host = x.asnumpy(), v.asnumpy()
+            dtype = x_host.dtype
+            norm = float(onp.linalg.norm(v_host.astype(onp.float64)))
+            if norm == 0.0:
+                fd = onp.zeros_like(x_host)
+            else:
+                direction = (v_host / dtype.type(norm)).astype(dtype)
+                fd = (self._fd_directional(gradient, x_host, direction) * dtype.type(norm))
+            try:
+                (native,) = self._native_second(f, x, [v])
+                native = native.astype(dtype)
+            except MXNetError as exc:
+                native = exc
+            return mnp.array(self._choose("hvp", native, fd.astype(dtype), dtype.name),
+                             dtype=dtype)
+        return hvp
+
+
+ADAPTER = MxnetBackend
