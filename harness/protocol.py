@@ -3,7 +3,8 @@
 A worker (`python -m harness.worker`, inside one backend's environment) writes one
 JSON object per line on its protocol channel (the process's original stdout; the
 worker points fd 1 at stderr so that anything a case prints cannot corrupt it),
-flushing after every line. No pickle: the orchestrator never executes worker data.
+flushing after every line; it names the channel's file descriptor in
+$HARNESS_PROTOCOL_FD. No pickle: the orchestrator never executes worker data.
 Every message has "type"; the messages, in the order a worker sends them:
 
 hello   once, first: {"type": "hello", "protocol": "harness-worker/1", "backend",

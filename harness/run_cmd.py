@@ -128,6 +128,8 @@ class Run:
         self.hello: dict = {}
         self.case_meta: dict = {}
         self.problems: list = []
+        self.junk_lines: dict = {}
+        self.finished = {b: threading.Event() for b in tasks}
         self.procs: set = set()
         self.timings: dict = {b: {"wall_seconds": 0.0, "startup_seconds": [], "workers": 0,
                                   "compute_seconds": 0.0} for b in tasks}
@@ -156,10 +158,27 @@ class Run:
 
     def problem(self, kind, backend, detail, case=None, dtype=None):
         with self.lock:
+            if self.closed:
+                return
             self.problems.append({"kind": kind, "backend": backend, "case": case,
                                   "dtype": dtype, "detail": detail})
         where = " ".join(x for x in (backend, case, dtype) if x)
         self.progress.message(f"{kind} [{where}]: {detail}")
+
+    def junk(self, backend, text, current):
+        """A line that is not protocol JSON: reported once per text, with a count."""
+        key = (backend, *(current or (None, None)), text)
+        with self.lock:
+            first = key not in self.junk_lines
+            self.junk_lines[key] = self.junk_lines.get(key, 0) + 1
+        if first:
+            self.progress.message(f"junk [{backend}]: {text}")
+
+    def all_problems(self) -> list:
+        junk = [{"kind": "junk", "backend": b, "case": c, "dtype": d,
+                 "detail": f"{text} (x{n})" if n > 1 else text}
+                for (b, c, d, text), n in self.junk_lines.items()]
+        return self.problems + junk
 
     def kill_all(self):
         with self.lock:
@@ -187,7 +206,13 @@ def _exit_text(rc) -> str:
 
 
 def _error(kind, message, stderr_tail):
-    tail = "\n".join(stderr_tail)
+    """An error object for a worker failure; the message quotes the telling stderr line."""
+    lines = [x for x in stderr_tail if x.strip()]
+    telling = next((x for x in lines if x.startswith("Fatal Python error")), None)
+    telling = telling or (lines[-1] if lines else "")
+    if telling:
+        message = f"{message}; stderr: {telling.strip()[:200]}"
+    tail = "\n".join(lines)
     return {"type": kind, "message": message, "traceback": f"stderr tail:\n{tail}" if tail else ""}
 
 
@@ -249,8 +274,8 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
                 try:
                     msg = decode_message(raw)
                 except ProtocolError as exc:
-                    text = raw.decode("utf-8", "replace")
-                    run.problem("junk", backend, f"{exc}: {text[:200]!r}", *(current or ()))
+                    run.junk(backend, f"{exc}: {raw.decode('utf-8', 'replace')[:200]!r}",
+                             current)
                     continue
                 deadline = time.monotonic() + timeout
                 kind = msg["type"]
@@ -297,6 +322,8 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
     with run.lock:
         run.procs.discard(proc)
         run.timings[backend]["wall_seconds"] += time.monotonic() - started
+    if run.stop.is_set():
+        verdict = "interrupted"  # its death was our doing
     if not remaining:
         if verdict == "eof" and rc != 0:
             run.problem("worker-exit", backend, f"worker finished its cases, then {_exit_text(rc)}")
@@ -342,6 +369,13 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
 
 def supervise(run: Run, backend: str, env_name: str, python: str | None, slots) -> None:
     """Provision (if needed) and keep a worker going until every task has a result."""
+    try:
+        _supervise(run, backend, env_name, python, slots)
+    finally:
+        run.finished[backend].set()
+
+
+def _supervise(run: Run, backend: str, env_name: str, python: str | None, slots) -> None:
     remaining = list(run.tasks[backend])
     try:
         if python is None:
@@ -412,21 +446,25 @@ def main(args) -> int:
         threads.append(t)
     interrupted = False
     old = signal.signal(signal.SIGTERM, _on_sigterm)
+    old_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even if inherited ignored
     try:
         for t in threads:
             t.start()
-        for t in threads:
-            while t.is_alive():
-                t.join(0.1)
+        # poll, never join: a join() cut short by KeyboardInterrupt can leave a live
+        # thread looking finished (CPython 3.11)
+        while not all(e.is_set() for e in run.finished.values()):
+            time.sleep(0.05)
     except KeyboardInterrupt:
         interrupted = True
         run.stop.set()
         run.kill_all()
         progress.message("interrupted: stopping workers, writing what has been computed")
-        for t in threads:
-            t.join(10)
+        deadline = time.monotonic() + 15
+        while not all(e.is_set() for e in run.finished.values()) and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         signal.signal(signal.SIGTERM, old)
+        signal.signal(signal.SIGINT, old_int)
     for backend, items in tasks.items():  # whatever no thread could finish
         for case, dtype in items:
             run.add_result(backend, case, dtype, "interrupted" if interrupted else "crashed",
@@ -482,4 +520,4 @@ def assemble(run: Run, args, case_ids, total_seconds) -> dict:
                             "backends": env_backends},
             "timings": {"total_seconds": round(total_seconds, 3), "backends": timings,
                         "cases": per_case},
-            "cases": metas, "results": results, "problems": run.problems}
+            "cases": metas, "results": results, "problems": run.all_problems()}

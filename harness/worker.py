@@ -8,6 +8,7 @@ backend "reference" is the cases' own reference values (float64, no framework).
 """
 
 import argparse
+import faulthandler
 import os
 import platform
 import random
@@ -18,15 +19,15 @@ import traceback
 from harness.protocol import PROTOCOL, ProtocolError, encode_array, encode_message
 
 REFERENCE = "reference"
-protocol_fd = None  # the protocol channel's file descriptor (fault tests write junk to it)
+FD_VARIABLE = "HARNESS_PROTOCOL_FD"  # names the channel's fd (fault tests write junk to it)
 
 
 def _claim_stdout():
     """Keep the real stdout for the protocol; point fd 1 (and print) at stderr."""
-    global protocol_fd
     sys.stdout.flush()
     protocol_fd = os.dup(1)
     os.dup2(2, 1)
+    os.environ[FD_VARIABLE] = str(protocol_fd)
     return os.fdopen(protocol_fd, "w", encoding="utf-8", buffering=1, closefd=False)
 
 
@@ -198,6 +199,7 @@ def parse_tasks(text: str) -> list[tuple[str, str]]:
 
 def main(argv=None) -> int:
     channel = Channel(_claim_stdout())
+    faulthandler.enable()  # a segfault leaves its Python stack in the stderr tail
     p = argparse.ArgumentParser(prog="python -m harness.worker")
     p.add_argument("--backend", required=True)
     p.add_argument("--tasks", required=True, type=parse_tasks)
