@@ -1,0 +1,86 @@
+"""The chapter's examples, one module per example, each defining `CASE = Case(...)`.
+
+`case_index()` reads the modules with `ast` and imports none of them, so the
+stdlib-only orchestrator can list and validate case ids without numpy or sympy.
+For that, each module's `Case(...)` call spells `id`, `title`, `section` and
+`order` as literals. `load(id)` imports the module (numpy; sympy only when the
+reference is asked for) and returns its `CASE`.
+"""
+
+import ast
+import importlib
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+_NOT_CASES = {"base"}
+_INDEXED = ("id", "title", "section", "order")
+
+
+class CaseError(Exception):
+    """A case module is malformed (its index entry cannot be read)."""
+
+
+class UnknownCase(CaseError, LookupError):
+    """No case has this id."""
+
+
+def _case_call(tree: ast.Module, path: Path) -> ast.Call:
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "CASE"
+                and isinstance(node.value, ast.Call)):
+            return node.value
+    raise CaseError(f"{path.name}: no top-level `CASE = Case(...)`")
+
+
+def _entry(path: Path) -> dict:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    call = _case_call(tree, path)
+    found = {}
+    for kw in call.keywords:
+        if kw.arg in _INDEXED:
+            try:
+                found[kw.arg] = ast.literal_eval(kw.value)
+            except ValueError:
+                raise CaseError(f"{path.name}: Case({kw.arg}=...) must be a literal") from None
+    missing = [k for k in _INDEXED if k not in found]
+    if missing:
+        raise CaseError(f"{path.name}: Case(...) lacks literal {', '.join(missing)}")
+    if not isinstance(found["order"], int) or not all(
+            isinstance(found[k], str) and found[k] for k in ("id", "title", "section")):
+        raise CaseError(f"{path.name}: id/title/section must be non-empty strings, order an int")
+    return {**{k: found[k] for k in _INDEXED}, "module": f"{__name__}.{path.stem}"}
+
+
+def case_index() -> list[dict]:
+    """[{id, title, section, module, order}] in chapter order; imports no case module."""
+    entries = [_entry(p) for p in sorted(_HERE.glob("*.py"))
+               if not p.stem.startswith("_") and p.stem not in _NOT_CASES]
+    ids = [e["id"] for e in entries]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise CaseError(f"duplicate case id(s): {', '.join(dupes)}")
+    return sorted(entries, key=lambda e: (e["order"], e["id"]))
+
+
+def ids() -> list[str]:
+    return [e["id"] for e in case_index()]
+
+
+def load(case_id: str):
+    """The `Case` with this id (imports its module, hence numpy)."""
+    for entry in case_index():
+        if entry["id"] == case_id:
+            case = importlib.import_module(entry["module"]).CASE
+            if case.id != case_id:
+                raise CaseError(f"{entry['module']}: index says id {case_id!r}, CASE.id is "
+                                f"{case.id!r}")
+            return case
+    raise UnknownCase(f"unknown case {case_id!r}; known: {', '.join(ids())}")
+
+
+def load_all() -> list:
+    return [load(i) for i in ids()]
+
+
+__all__ = ["CaseError", "UnknownCase", "case_index", "ids", "load", "load_all"]

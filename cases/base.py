@@ -1,0 +1,173 @@
+"""The `Case` every example module defines, and the helpers its two sides share.
+
+A case has two sides that never meet: `compute(be, dtype)` runs through the
+backend interface only (be.xp, be.asarray, be.grad/...; one body for every
+backend and both dtypes) and `reference()` evaluates SymPy expressions in
+high precision with mpmath (or the chapter's closed forms in float64 NumPy),
+never a framework. Both return {output name: numpy float array}; `Case` checks
+the names, dtypes and shapes so a malformed case fails loudly, not quietly.
+
+Random points are rounded to float32 once, when drawn, so that the float32 and
+the float64 runs start from exactly the same numbers as the reference.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+DTYPES = ("float32", "float64")
+OPS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
+MP_DIGITS = 50  # mpmath working precision of every SymPy reference
+
+
+class CaseDefinitionError(ValueError):
+    """A case's outputs do not match what it declares."""
+
+
+@dataclass
+class Case:
+    id: str
+    title: str
+    section: str            # the chapter heading the example comes from, verbatim
+    order: int
+    outputs: tuple          # output names, in a stable order
+    compute_fn: Callable    # (be, dtype) -> {name: backend value or numpy array}
+    reference_fn: Callable  # () -> {name: float64 array}
+    inputs: dict = field(default_factory=dict)
+    ops: dict = field(default_factory=dict)   # output -> derivative op setting its tolerance
+    figures: list = field(default_factory=list)
+    chapter_variables: dict = field(default_factory=dict)
+    notes: str = ""         # conditioning choices, where the chapter's code drifts
+    _reference_cache: dict | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        self.outputs = tuple(self.outputs)
+        known = set(self.outputs)
+        if len(known) != len(self.outputs):
+            raise CaseDefinitionError(f"{self.id}: repeated output names")
+        bad_ops = {k: v for k, v in self.ops.items() if k not in known or v not in OPS}
+        if bad_ops:
+            raise CaseDefinitionError(f"{self.id}: ops for unknown outputs or ops: {bad_ops}")
+        for fig in self.figures:
+            refs = [fig[k] for k in ("x", "y", "z", "z2", "marks_x", "marks_y") if k in fig]
+            if fig.get("kind") not in ("curve", "surface") or not set(refs) <= known:
+                raise CaseDefinitionError(f"{self.id}: figure {fig} names unknown outputs")
+        if not set(self.chapter_variables.values()) <= known:
+            raise CaseDefinitionError(f"{self.id}: chapter_variables name unknown outputs")
+
+    def _checked(self, out: dict, dtype: str, side: str) -> dict:
+        if set(out) != set(self.outputs):
+            missing = sorted(set(self.outputs) - set(out))
+            extra = sorted(set(out) - set(self.outputs))
+            raise CaseDefinitionError(f"{self.id} {side}: missing outputs {missing}, "
+                                      f"undeclared outputs {extra}")
+        checked = {}
+        for name in self.outputs:
+            value = out[name]
+            if isinstance(value, np.generic):  # a numpy scalar: the 0-d array it stands for
+                value = np.asarray(value)
+            if not isinstance(value, np.ndarray) or value.dtype != np.dtype(dtype):
+                got = getattr(value, "dtype", type(value).__name__)
+                raise CaseDefinitionError(f"{self.id} {side}: output {name!r} is {got}, "
+                                          f"expected a numpy {dtype} array")
+            checked[name] = value
+        return checked
+
+    def compute(self, be, dtype: str = "float64") -> dict:
+        """{output: numpy array of `dtype`} computed through backend `be` only."""
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+        return self._checked(self.compute_fn(be, dtype), dtype, f"compute({be.name}, {dtype})")
+
+    def reference(self) -> dict:
+        """{output: float64 array} from SymPy or closed forms; cached, returned as copies."""
+        if self._reference_cache is None:
+            self._reference_cache = self._checked(self.reference_fn(), "float64", "reference")
+        return {k: v.copy() for k, v in self._reference_cache.items()}
+
+    def as_dict(self) -> dict:
+        """JSON-able metadata: everything but the two callables."""
+        return {"id": self.id, "title": self.title, "section": self.section,
+                "order": self.order, "outputs": list(self.outputs), "inputs": self.inputs,
+                "ops": dict(self.ops), "figures": [dict(f) for f in self.figures],
+                "chapter_variables": dict(self.chapter_variables), "notes": self.notes}
+
+
+# ---- inputs -----------------------------------------------------------------------------
+
+def f32_exact(values) -> np.ndarray:
+    """float64 array of `values` rounded to the nearest float32 (same input for both dtypes)."""
+    return np.asarray(values, dtype=np.float64).astype(np.float32).astype(np.float64)
+
+
+def random_points(seed: int, k: int, n: int, low: float = -1.0, high: float = 1.0):
+    """(k, n) float32-exact points drawn uniformly in [low, high) with numpy's PCG64."""
+    rng = np.random.default_rng(seed)
+    return f32_exact(rng.uniform(low, high, size=(k, n)))
+
+
+def describe_points(seed: int, points: np.ndarray, low: float, high: float) -> dict:
+    """How random points were drawn, and the points themselves, for `inputs`."""
+    return {"seed": seed, "k": int(points.shape[0]), "low": low, "high": high,
+            "generator": "numpy.random.default_rng(seed).uniform, rounded to float32",
+            "points": points.tolist()}
+
+
+# ---- compute side helpers ---------------------------------------------------------------
+
+def at_points(be, dtype: str, fn, points) -> np.ndarray:
+    """numpy stack of be.to_numpy(fn(be.asarray(p, dtype))) over the rows of `points`."""
+    return np.stack([be.to_numpy(fn(be.asarray(p, dtype))) for p in points])
+
+
+# ---- reference side helpers -------------------------------------------------------------
+
+def mp_eval(expr, symbols, points) -> np.ndarray:
+    """Evaluate a SymPy expression or Matrix at points (..., n) with mpmath, to float64.
+
+    Returns shape points.shape[:-1] + the expression's shape. The inputs are
+    float64 numbers, converted to mpmath exactly; the expression is evaluated with
+    MP_DIGITS digits and rounded once, at the end.
+    """
+    import mpmath
+    import sympy
+
+    points = np.asarray(points, dtype=np.float64)
+    is_matrix = isinstance(expr, sympy.MatrixBase)
+    shape = tuple(expr.shape) if is_matrix else ()
+    if is_matrix and shape[1] == 1:
+        shape = (shape[0],)
+    flat = list(expr) if is_matrix else [expr]
+    fn = sympy.lambdify(list(symbols), flat, modules="mpmath")
+    rows = points.reshape(-1, points.shape[-1]) if points.ndim else points.reshape(1, 0)
+    out = np.empty((rows.shape[0], len(flat)), dtype=np.float64)
+    with mpmath.workdps(MP_DIGITS):
+        for i, row in enumerate(rows):
+            vals = fn(*[mpmath.mpf(float(v)) for v in row])
+            out[i] = [float(mpmath.re(mpmath.mpmathify(v))) for v in vals]
+    return out.reshape(points.shape[:-1] + shape)
+
+
+def sym_grad(expr, symbols):
+    import sympy
+    return sympy.Matrix([sympy.diff(expr, s) for s in symbols])
+
+
+def sym_hessian(expr, symbols):
+    import sympy
+    return sympy.hessian(expr, list(symbols))
+
+
+def floats(value) -> np.ndarray:
+    """float64 array of an exact SymPy value, a list of them, or numbers (evaluated with mpmath)."""
+    import sympy
+
+    def one(v):
+        return float(sympy.N(v, MP_DIGITS)) if isinstance(v, sympy.Basic) else float(v)
+
+    if isinstance(value, sympy.MatrixBase):
+        value = value.tolist() if value.shape[1] != 1 else list(value)
+    arr = np.asarray(value, dtype=object)
+    flat = [one(v) for v in arr.reshape(-1)]
+    return np.asarray(flat, dtype=np.float64).reshape(arr.shape)
