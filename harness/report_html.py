@@ -19,11 +19,11 @@ import tempfile
 from pathlib import Path
 
 from harness import REPO_ROOT
+from harness.crosscheck import REFERENCE, SEVERITY
 from harness.fileio import write_atomic
 
-REFERENCE = "reference"
-# Worst first: a cell shows the worst verdict among its outputs.
-VERDICTS = ("disagree", "error", "crashed", "timeout", "interrupted", "unsupported", "agree")
+# Worst first, as in the terminal table: a cell shows the worst verdict among its outputs.
+VERDICTS = SEVERITY
 PLOT_ENV = "numpy"
 PLOT_TIMEOUT = 180  # seconds for all figures; a realistic run takes a few
 
@@ -212,6 +212,16 @@ def _details(run: dict, cases) -> str:
             rows.append(f'<tr class="detail">{"".join(cells)}</tr>')
         out.append(f'<table class="details"><thead><tr>{head}</tr></thead>'
                    f'<tbody>{"".join(rows)}</tbody></table>')
+    pairs = [p for p in run.get("pairwise") or [] if p.get("agree") is False]
+    if pairs:
+        out.append("<h3>Pairs that disagree</h3>")
+        out.append(_rows_table(pairs, ("case", "output", "dtype", "a", "b", "max_abs",
+                                       "max_rel", "tolerance", "detail"), order))
+    for key, heading in (("findings", "Findings"), ("problems", "Problems during the run")):
+        if run.get(key):
+            cols = list(dict.fromkeys(k for item in run[key] for k in item))
+            out.append(f"<h3>{heading}</h3>")
+            out.append(_rows_table(run[key], cols, order, cls=key))
     errors = [r for r in run.get("results") or [] if r.get("error")]
     errors.sort(key=lambda r: (order.get(r.get("case"), 1e9), str(r.get("backend")),
                                str(r.get("dtype"))))
@@ -225,6 +235,15 @@ def _details(run: dict, cases) -> str:
                        f'{esc(e.get("message"))}</summary>'
                        f'<pre>{esc(e.get("traceback") or "(no traceback)")}</pre></details>')
     return "\n".join(out)
+
+
+def _rows_table(rows: list[dict], cols, order: dict, cls: str = "rows") -> str:
+    rows = sorted(rows, key=lambda r: (order.get(r.get("case"), 1e9), str(r.get("dtype")),
+                                       str(r.get("output")), str(r.get("backend"))))
+    head = "".join(f"<th>{esc(str(c).replace('_', ' '))}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f'<td class="{_num(r.get(c))}">{fmt(r.get(c))}</td>'
+                                    for c in cols) + "</tr>" for r in rows)
+    return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _kv_table(data: dict, cls: str = "kv") -> str:
@@ -253,21 +272,37 @@ def _environment(run: dict) -> str:
     general = {"created": run.get("created"), "argv": run.get("argv"),
                "python": env.get("python"), "platform": env.get("platform"),
                "options": run.get("options"), "seeds": run.get("seeds")}
+    if run.get("merged_from"):
+        general["merged from"] = run["merged_from"]
+    first = ("version", "python", "numpy", "threads", "platform", "env")
     backends = {}
-    for name, info in (env.get("backends") or {}).items():
+    for name, info in sorted((env.get("backends") or {}).items()):
         info = dict(info or {})
         methods = info.pop("methods", None)
         if isinstance(methods, dict):
-            info["methods"] = "; ".join(f"{k}: {v}" for k, v in sorted(methods.items()))
-        backends[name] = info
+            methods = "; ".join(f"{k}: {v}" for k, v in sorted(methods.items()))
+        info = {k: info.pop(k) for k in first if k in info} | info
+        backends[name] = info | ({"methods": methods} if methods else {})
     out = [_kv_table(general), "<h3>Backends</h3>", _kv_table(backends, "backends")]
     timings = run.get("timings") or {}
     out.append("<h3>Timings (seconds)</h3>")
-    if all(isinstance(v, dict) for v in timings.values()):
-        out.extend(f"<h4>{esc(k)}</h4>{_kv_table(v)}" for k, v in timings.items())
-    else:
-        out.append(_kv_table(timings))
+    scalars = {k: v for k, v in timings.items() if not isinstance(v, dict)}
+    if scalars:
+        out.append(_kv_table(scalars))
+    for key, value in timings.items():
+        if isinstance(value, dict):  # e.g. backends {name: {...}}, cases {case: {backend: {dtype}}}
+            flat = {k: _flatten(v) if isinstance(v, dict) else v for k, v in value.items()}
+            out.append(f"<h4>{esc(key)}</h4>{_kv_table(flat)}")
     return "\n".join(out)
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    """{"torch": {"float32": 1.0}} -> {"torch float32": 1.0}: nested timings as columns."""
+    flat = {}
+    for k, v in d.items():
+        name = f"{prefix} {k}".strip()
+        flat.update(_flatten(v, name) if isinstance(v, dict) else {name: v})
+    return flat
 
 
 # ---------------------------------------------------------------- figures

@@ -109,6 +109,12 @@ def make_run(n_plain=1, n=101, backends=BACKENDS):
             for b in backends}},
         "timings": {"total": 12.5, "per_backend": {b: 3.0 for b in backends}},
         "cases": cases, "results": results, "verdicts": verdicts, "summary": summary,
+        "pairwise": [{"case": "critical_points", "output": "f", "dtype": "float64", "a": "jax",
+                      "b": "torch", "agree": False, "max_abs": 0.5, "max_rel": 0.03125,
+                      "tolerance": {"rtol": 1e-9, "atol": 1e-11}, "detail": "pair-detail"}],
+        "findings": [],
+        "problems": [{"kind": "junk", "backend": "mxnet", "case": "hostile", "dtype": "float32",
+                      "detail": "stray output: " + HOSTILE}],
         "exit_status": 1,
     }
 
@@ -187,6 +193,8 @@ def test_details_list_every_verdict_that_is_not_agree(report):
     assert "rtol=1e-09, atol=1e-11" in text and "reverse" in text
     assert "MXNetError: boom <b>bold</b>" in text  # error message, shown as text
     assert "mxnet <frame>" in text  # traceback
+    assert "pair-detail" in text  # pairs of backends that disagree
+    assert "stray output: " + HOSTILE in text  # problems the run met
 
 
 def test_hostile_text_is_escaped(report):
