@@ -99,6 +99,7 @@ def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress):
     groups = align.align(chapter, tabs)
     findings = analyze.analyze(groups, runs)
     checks = caselink.check_tabs(groups, runs, entries, reference)
+    caselink.annotate_drift(findings, checks)
     missing_info = caselink.missing_tab_results(entries, reference, backend_runs)
     for t in missing:
         if not entries:

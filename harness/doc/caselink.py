@@ -99,6 +99,23 @@ def check_tabs(groups, runs, entries, reference) -> list:
     return checks
 
 
+def annotate_drift(findings, checks) -> None:
+    """Add to each drift in a variable which of its tabs agree with a case's reference."""
+    for f in findings:
+        if f["kind"] != "drift" or not f["what"].startswith("variable "):
+            continue
+        name = f["what"].split(" ", 1)[1]
+        by_case = {}
+        for c in checks:
+            if (c["section"] == f["section"] and c["variable"] == name and c["tab"] in f["tabs"]
+                    and c["lines"] == f["lines"][c["tab"]]):
+                by_case.setdefault(c["case"], {})[c["tab"]] = c["verdict"]
+        f["references"] = [
+            {"case": case, "agree": [t for t in f["tabs"] if v.get(t) in ("agree", "layout")],
+             "differ": [t for t in f["tabs"] if v.get(t) == "drift"]}
+            for case, v in by_case.items()]
+
+
 def missing_tab_results(entries, reference, backend_runs) -> dict:
     """{tab: {"backend", "error", "cases": [{case, dtype, status, outputs: [...]}]}}."""
     out = {}

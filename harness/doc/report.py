@@ -30,6 +30,26 @@ def _where(f) -> str:
     return " vs ".join(f"{t} (lines {a}-{b})" for t, (a, b) in f["lines"].items())
 
 
+def case_verdicts(checks) -> dict:
+    """(case, section, variable) -> {"agree": [tab...], "differ": [tab (lines a-b)...]}."""
+    per_tab = defaultdict(lambda: defaultdict(list))
+    for c in checks:
+        per_tab[(c["case"], c["section"], c["variable"])][c["tab"]].append(c)
+    out = {}
+    for key, tabs in per_tab.items():
+        agree, differ = [], []
+        for tab, cs in tabs.items():
+            bad = [c for c in cs if c["verdict"] == "drift"]
+            if bad:
+                differ.extend(f"{tab} (lines {c['lines'][0]}-{c['lines'][1]})" for c in bad)
+            elif any(c["verdict"] == "layout" for c in cs):
+                agree.append(f"{tab} (other layout)")
+            else:
+                agree.append(tab)
+        out[key] = {"agree": agree, "differ": differ}
+    return out
+
+
 def summary_lines(doc) -> list:
     out = [f"harness doc: {doc['chapter']['path']} -- {doc['chapter']['title']!r}"]
     for tab, run in doc["tabs"].items():
@@ -48,6 +68,9 @@ def summary_lines(doc) -> list:
     out.append(f"drift: {len(drift)}")
     for f in drift:
         out.append(f"  [{f['section']}] {f['what']}: {_where(f)}: {_size(f)}")
+        for ref in f.get("references", []):
+            out.append(f"    case {ref['case']}'s reference agrees with: "
+                       f"{', '.join(ref['agree']) or 'neither'}")
     if errors:
         out.append(f"cells that raised: {len(errors)}")
         for f in errors:
@@ -68,14 +91,10 @@ def summary_lines(doc) -> list:
         out.append(f"cases: {doc['cases']['error']}")
     if checks:
         out.append("against the cases' references:")
-        by = defaultdict(lambda: defaultdict(list))
-        for c in checks:
-            by[(c["case"], c["section"], c["variable"])][c["verdict"]].append(c["tab"])
-        for (case, section, variable), verdicts in by.items():
-            agree = verdicts.get("agree", []) + [f"{t} (layout)" for t in verdicts.get("layout", [])]
-            parts = [f"agrees: {', '.join(agree) or 'none'}"]
-            if verdicts.get("drift"):
-                parts.append(f"differs: {', '.join(verdicts['drift'])}")
+        for (case, section, variable), verdicts in case_verdicts(checks).items():
+            parts = [f"agrees: {', '.join(verdicts['agree']) or 'none'}"]
+            if verdicts["differ"]:
+                parts.append(f"differs: {', '.join(verdicts['differ'])}")
             out.append(f"  [{section}] {variable} (case {case}): {'; '.join(parts)}")
     for tab, info in doc["missing_tabs"].items():
         for row in info.get("cases", []):
