@@ -69,6 +69,16 @@ def encode_array(array) -> dict:
             "data": base64.b64encode(data).decode("ascii")}
 
 
+def encode_floats(values, shape=None, dtype: str = "float64") -> dict:
+    """Encode a flat list of Python numbers without numpy (synthetic results, tests)."""
+    if dtype not in _FORMATS:
+        raise ProtocolError(f"cannot encode dtype {dtype!r}")
+    values = list(values)
+    shape = [len(values)] if shape is None else [int(n) for n in shape]
+    data = struct.pack(f"<{len(values)}{_FORMATS[dtype]}", *values)
+    return {"dtype": dtype, "shape": shape, "data": base64.b64encode(data).decode("ascii")}
+
+
 def decode_array(obj) -> tuple[list, tuple, str]:
     """(flat list of Python numbers, shape tuple, dtype name) from an encoded array."""
     if not isinstance(obj, dict) or not {"dtype", "shape", "data"} <= obj.keys():

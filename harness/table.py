@@ -36,21 +36,28 @@ def _fmt_metric(x):
 
 
 def detail_lines(run) -> list[str]:
-    """One line per problem: collapsed per result when every output shares the cause."""
-    lines, done = [], set()
+    """One line per problem; outputs failing for one shared reason share one line."""
+    groups: dict = {}
     for v in run["verdicts"]:
         if v["verdict"] == "agree":
             continue
+        shared = v["verdict"] != "disagree"  # a status or an error: same cause, one line
+        key = (v["case"], v["backend"], v["dtype"], v["verdict"], v["detail"]) if shared \
+            else id(v)
+        groups.setdefault(key, []).append(v)
+    lines = []
+    for rows in groups.values():
+        v = rows[0]
         where = f"{v['case']} [{v['backend']} {v['dtype']}]"
-        if v["verdict"] in ("crashed", "timeout", "interrupted", "unsupported") or \
-                v["output"] == "*":
-            key = (v["case"], v["backend"], v["dtype"], v["verdict"], v["detail"])
-            if key in done:
-                continue
-            done.add(key)
+        outputs = [r["output"] for r in rows if r["output"] != "*"]
+        if v["verdict"] in ("crashed", "timeout", "interrupted", "unsupported"):
             lines.append(f"{where} {v['verdict']}: {v['detail']}")
             continue
-        text = f"{where} {v['output']}: {v['verdict']}: {v['detail']}"
+        if len(outputs) > 3:
+            named = f"{len(outputs)} outputs ({', '.join(outputs[:3])}, ...)"
+        else:
+            named = ", ".join(outputs) or "all outputs"
+        text = f"{where} {named}: {v['verdict']}: {v['detail']}"
         if v["verdict"] == "disagree" and v["max_abs"] is not None:
             tol = v["tolerance"] or {}
             text += (f" (max abs {_fmt_metric(v['max_abs'])}, max rel {_fmt_metric(v['max_rel'])};"
