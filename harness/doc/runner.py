@@ -127,6 +127,8 @@ def run_tab(chapter, tab: str, cell_timeout: float, progress=None) -> TabRun:
                 reply = kernel.ask(request, cell_timeout)
             except (TimeoutError, EOFError, ValueError) as exc:
                 kind = "timeout" if isinstance(exc, TimeoutError) else "crashed"
+                if kind == "timeout":
+                    kernel.proc.kill()      # it is stuck in the cell: no clean exit
                 run.cells[cell.index] = {"status": kind, "error": {
                     "type": kind, "message": str(exc), "traceback": kernel.stderr_tail()},
                     "stdout": "", "stderr": "", "figures": [], "variables": {}, "magics": magics}

@@ -110,3 +110,21 @@ def test_usage_errors_exit_2(tmp_path, make, args, message):
 def _write(path, data):
     path.write_bytes(data)
     return path
+
+
+def test_a_cell_past_its_timeout_stops_its_tab_only(doc):
+    run = doc("timeout.md", "--cell-timeout", "3")
+    assert run.rc == 1
+    mx = run.doc["tabs"]["mxnet"]
+    assert mx["status"] == "failed" and "timeout" in mx["error"] and "line 6" in mx["error"]
+    assert run.outputs("mxnet")[-1]["status"] == "not run"
+    assert run.outputs("pytorch")[-1]["stdout"] == "after the long cell\n"
+    assert run.doc["timings"]["total_s"] < 60
+
+
+def test_a_tab_without_an_environment_is_reported_as_skipped(doc):
+    run = doc("unknown_tab.md")
+    paddle = run.doc["tabs"]["paddle"]
+    assert paddle["status"] == "skipped" and "no harness environment" in paddle["error"]
+    assert run.doc["tabs"]["pytorch"]["status"] == "ok"
+    assert "tab paddle" in run.stdout and run.rc == 0

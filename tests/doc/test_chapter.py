@@ -1,0 +1,107 @@
+"""The seed chapter end to end: what `harness doc` really finds in it.
+
+One run of the whole chapter (every tab in its env, plus the cases' references
+and the JAX runs of the matching cases), shared by the tests below. The expected
+sizes come from the chapter's own formulas, not from a run.
+"""
+
+import math
+from pathlib import Path
+
+import pytest
+from doc_helpers import run_doc
+
+from harness import REPO_ROOT
+
+CHAPTER = Path(REPO_ROOT).parent / "shared" / "seed" / "000_6bde21224c02a70b.txt"
+HESSIANS = "Hessians"
+TABS = ["mxnet", "pytorch", "tensorflow"]
+
+pytestmark = [pytest.mark.chapter,
+              pytest.mark.skipif(not CHAPTER.is_file(), reason=f"{CHAPTER} is not here")]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return run_doc(CHAPTER, tmp_path_factory.mktemp("chapter") / "out", timeout=1200)
+
+
+def _line_of(text, start_after=0):
+    lines = CHAPTER.read_text(encoding="utf-8").splitlines()
+    return next(i + 1 for i, ln in enumerate(lines) if i + 1 > start_after and ln.startswith(text))
+
+
+def test_every_tab_runs_and_the_run_exits_1_for_its_findings(run):
+    assert run.rc == 1, run.stderr[-2000:]
+    assert list(run.doc["tabs"]) == TABS
+    for tab in TABS:
+        assert run.doc["tabs"][tab]["status"] == "ok"
+        assert run.doc["tabs"][tab]["cells_run"] == 6
+    assert run.doc["timings"]["total_s"] > 0
+
+
+def test_the_hessians_quadratic_approximation_drifts_between_mxnet_and_the_others(run):
+    drift = run.findings("drift")
+    assert {(f["section"], f["what"], tuple(f["tabs"])) for f in drift} == {
+        (HESSIANS, "variable w", ("mxnet", "pytorch")),
+        (HESSIANS, "variable w", ("mxnet", "tensorflow"))}
+    hessians = _line_of("## Hessians")
+    for f in drift:
+        # pytorch/tensorflow write 2(x+1)^2 + 2y^2 where mxnet (and the text) has
+        # (x+1)^2 + y^2: they differ by e^-1((x+1)^2 + y^2), largest at x = 2, |y| = 2.
+        assert math.isclose(f["max_abs"], 13 / math.e, rel_tol=1e-4)
+        for tab, (start, end) in f["lines"].items():
+            w_line = _line_of("w = ", start_after=start - 1)
+            assert hessians < start <= w_line <= end, (tab, start, end)
+        assert f["references"] and all(r["agree"] == ["mxnet"] for r in f["references"])
+
+
+def test_tensorflow_meshgrid_is_transposed_not_different(run):
+    layout = {(f["what"], tuple(f["tabs"])): f["layout"]
+              for f in run.findings("layout") if f["section"] == HESSIANS}
+    for name in ("x", "y", "z"):
+        assert layout[(f"variable {name}", ("mxnet", "tensorflow"))].startswith("transposed")
+    for name in ("w", "x", "y", "z"):
+        assert layout[(f"variable {name}", ("pytorch", "tensorflow"))].startswith("transposed")
+    assert not [f for f in run.findings("drift") if f["tabs"] == ["pytorch", "tensorflow"]]
+
+
+def test_scalar_versus_one_element_tensors_are_layout_differences(run):
+    first = run.doc["groups"][0]["section"]
+    size1 = {(f["section"], f["what"]) for f in run.findings("layout")
+             if "size-1" in (f["layout"] or "")}
+    assert {(first, "variable grad_approx"), (first, "variable true_value")} <= size1
+
+
+def test_the_mxnet_3d_plot_cell_raises_with_modern_matplotlib(run):
+    (err,) = run.findings("error")
+    assert err["section"] == HESSIANS and err["tabs"] == ["mxnet"]
+    assert err["detail"].startswith("TypeError") and "mxnet.numpy.ndarray" in err["detail"]
+
+
+def test_case_references_back_the_tabs_where_they_agree(run):
+    checks = run.doc["cases"]["checks"]
+    assert checks, run.doc["cases"]
+    first = run.doc["groups"][0]["section"]
+    for c in checks:
+        if c["section"] == HESSIANS and c["variable"] == "w":
+            assert c["verdict"] == ("agree" if c["tab"] == "mxnet" else "drift")
+        elif c["section"] == first:
+            assert c["verdict"] in ("agree", "layout"), c
+
+
+def test_jax_has_no_tab_and_its_case_results_are_shown(run):
+    assert "no jax tab in this chapter" in run.stdout
+    jax = run.doc["missing_tabs"]["jax"]
+    assert jax["error"] is None and jax["cases"]
+    sections = {row["section"] for row in jax["cases"]}
+    assert HESSIANS in sections
+    assert all(row["status"] == "ok" for row in jax["cases"])
+
+
+def test_reports_show_cells_side_by_side_with_figures(run):
+    html = (run.out_dir / "doc.html").read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") >= 6
+    assert "class='finding drift'" in html
+    figures = sorted(p.name for p in (run.out_dir / "figures").iterdir())
+    assert len(figures) >= 6 and all(p.endswith(".png") for p in figures)
