@@ -1,0 +1,106 @@
+"""The case index: stdlib only, in step with the modules, and loud about malformed cases."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cases
+
+REPO = Path(cases.__file__).resolve().parent.parent
+CHAPTER = REPO.parent / "shared" / "seed" / "000_6bde21224c02a70b.txt"
+EXAMPLES = 13  # the issue lists thirteen examples
+
+
+def test_index_matches_the_modules():
+    modules = {f"cases.{p.stem}" for p in (REPO / "cases").glob("*.py")
+               if not p.stem.startswith("_") and p.stem != "base"}
+    index = cases.case_index()
+    assert {e["module"] for e in index} == modules
+    assert len(index) == EXAMPLES
+    ids = [e["id"] for e in index]
+    assert len(set(ids)) == len(ids)
+    assert [e["order"] for e in index] == list(range(1, EXAMPLES + 1))
+
+
+def test_index_imports_no_numpy_and_no_framework():
+    code = ("import sys, cases; index = cases.case_index(); "
+            "heavy = [m for m in ('numpy', 'sympy', 'torch', 'tensorflow', 'jax', 'mxnet', "
+            "'cases.base') if m in sys.modules]; print(len(index), heavy)")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, cwd=REPO, check=True)
+    assert done.stdout.split() == [str(EXAMPLES), "[]"], done.stdout + done.stderr
+
+
+def test_unknown_case_names_the_known_ones():
+    with pytest.raises(cases.UnknownCase, match="first_order_approximation"):
+        cases.load("no_such_case")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x = 1\n", "no top-level"),
+    ("CASE = Case(id=name(), title='t', section='s', order=1)\n", "must be a literal"),
+    ("CASE = Case(id='a', title='t', order=1)\n", "lacks literal section"),
+    ("CASE = Case(id='a', title='t', section='s', order='1')\n", "order an int"),
+])
+def test_malformed_case_module_is_rejected(tmp_path, text, message):
+    path = tmp_path / "bad_case.py"
+    path.write_text(text)
+    with pytest.raises(cases.CaseError, match=message):
+        cases._entry(path)
+
+
+def test_loaded_cases_match_their_index_entries():
+    pytest.importorskip("numpy")
+    for entry in cases.case_index():
+        case = cases.load(entry["id"])
+        assert (case.id, case.title, case.section, case.order) == (
+            entry["id"], entry["title"], entry["section"], entry["order"])
+        meta = json.loads(json.dumps(case.as_dict(), allow_nan=False))
+        assert meta["outputs"] == list(case.outputs)
+        assert case.notes.strip(), f"{case.id}: say what the case shows and why"
+
+
+def test_sections_are_headings_of_the_chapter():
+    if not CHAPTER.is_file():
+        pytest.skip(f"chapter not found at {CHAPTER}")
+    headings = {line[3:].strip() for line in CHAPTER.read_text(encoding="utf-8").splitlines()
+                if line.startswith("## ")}
+    for entry in cases.case_index():
+        assert entry["section"] in headings, entry
+
+
+def test_figures_name_outputs():
+    pytest.importorskip("numpy")
+    kinds = {}
+    for case in cases.load_all():
+        for fig in case.figures:
+            kinds.setdefault(fig["kind"], []).append(case.id)
+    assert kinds == {"curve": ["critical_points"], "surface": ["quadratic_approximation"]}
+
+
+def test_case_rejects_outputs_it_does_not_declare():
+    np = pytest.importorskip("numpy")
+    from cases.base import Case, CaseDefinitionError
+
+    def compute(be, dtype):
+        return {"a": np.zeros(2, dtype="float64")}
+
+    case = Case(id="t", title="t", section="s", order=0, outputs=("a", "b"),
+                compute_fn=compute, reference_fn=lambda: {"a": np.zeros(2), "b": np.ones(1)})
+
+    class Fake:
+        name = "fake"
+
+    with pytest.raises(CaseDefinitionError, match="missing outputs"):
+        case.compute(Fake(), "float64")
+    with pytest.raises(CaseDefinitionError, match="expected a numpy float32"):
+        Case(id="t", title="t", section="s", order=0, outputs=("a",), compute_fn=compute,
+             reference_fn=None).compute(Fake(), "float32")
+    with pytest.raises(CaseDefinitionError, match="unknown outputs"):
+        Case(id="t", title="t", section="s", order=0, outputs=("a",), compute_fn=compute,
+             reference_fn=None, ops={"z": "grad"})
