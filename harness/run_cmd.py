@@ -499,7 +499,7 @@ def assemble(run: Run, args, case_ids, total_seconds) -> dict:
     env_backends = {}
     for name, h in run.hello.items():
         env_backends[name] = {k: h.get(k) for k in ("version", "python", "platform", "methods",
-                                                    "threads", "numpy", "env")}
+                                                    "threads", "numpy", "env", "pid")}
         if h.get("error"):
             env_backends[name]["error"] = h["error"].get("message")
     timings = {}

@@ -94,13 +94,13 @@ def _harness(*args, env=None, timeout=600, cwd=REPO):
                           timeout=timeout)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def harness():
     """Run `python -m harness ARGS` with this interpreter: harness(*args, env=, timeout=)."""
     return _harness
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def read_run():
     return lambda out: json.loads((Path(out) / "run.json").read_text())
 
