@@ -9,9 +9,13 @@ format, created, argv, options, seeds, environment {python, platform, backends
 {name: {version, python, platform, methods, threads, numpy, env}}}, timings {total_seconds,
 backends {name: {wall_seconds, startup_seconds, compute_seconds, workers}}, cases
 {case: {backend: {dtype: seconds}}}}, cases [case.as_dict()], results [{case, backend,
-dtype, status, outputs, methods, error, seconds}], verdicts [see harness.crosscheck],
-pairwise, findings, problems [{kind, backend, case, dtype, detail}], summary
-{verdict: count}, exit_status, merged_from (compare only).
+dtype, status, outputs, methods, error, seconds}], verdicts [{case, output, backend,
+dtype, verdict, max_abs, max_rel, worst_index, tolerance {rtol, atol}, method, odd_one_out,
+detail}], pairwise [{case, output, dtype, a, b, agree, max_abs, max_rel, tolerance,
+detail}], findings [{kind, case, output, dtype, backend, index, detail}], problems
+[{kind: junk|crash|timeout|worker-exit|protocol|conflict|internal|report, backend,
+case, dtype, detail}], summary {verdict: count}, exit_status, merged_from (compare only).
+Non-finite metrics are the strings "inf"/"nan" (the file is strict JSON).
 """
 
 import fcntl

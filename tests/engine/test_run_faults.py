@@ -145,3 +145,15 @@ def test_two_runs_sharing_an_out_folder_leave_whole_files(tmp_path, two_cases, n
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".harness")) == \
         sorted(["run.json", "junit.xml"] + (["report.html"] if (out / "report.html").exists()
                                             else []))
+
+
+def test_a_worker_that_dies_before_hello_crashes_all_its_cases(harness, tmp_path, fault_env,
+                                                               two_cases):
+    result, run = run_fault(harness, tmp_path, fault_env, "", two_cases,
+                            "--python", "faulty=/bin/false")
+    cases = two_cases.split(",")
+    assert result.returncode == 1
+    assert set(statuses(run, "faulty").values()) == {"crashed"}
+    assert len(statuses(run, "faulty")) == 2 * len(cases)
+    assert "before it started" in result.stdout
+    assert set(statuses(run, "numpy").values()) == {"ok"}
