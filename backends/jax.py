@@ -46,7 +46,8 @@ class JaxBackend(Backend):
         return jnp.asarray(np.asarray(data, dtype=dtype))
 
     def _dtype_of(self, x):
-        return x.dtype.name if isinstance(x, jax.Array) else None
+        # NumPy arrays are accepted as jax.grad accepts them (jax.test_util passes them).
+        return x.dtype.name if isinstance(x, (jax.Array, np.ndarray)) else None
 
     def to_numpy(self, value):
         return np.asarray(value)

@@ -64,7 +64,7 @@ class TensorflowBackend(Backend):
         return tuple(shape) if getattr(shape, "rank", 0) is not None else (None,)
 
     def to_numpy(self, value):
-        return value.numpy() if hasattr(value, "numpy") else np.asarray(value)
+        return np.asarray(value.numpy() if hasattr(value, "numpy") else value)
 
     def _value_and_grad(self, f, argnums):
         def value_and_grad(*args):
@@ -76,7 +76,7 @@ class TensorflowBackend(Backend):
         return value_and_grad
 
     def _jacobian(self, h, argnums):
-        @tf.function
+        @tf.function(autograph=False)
         def jacobian(*args):
             xs = [args[i] for i in argnums]
             with tf.GradientTape() as tape:
@@ -87,7 +87,7 @@ class TensorflowBackend(Backend):
         return jacobian
 
     def _hessian(self, f):
-        @tf.function
+        @tf.function(autograph=False)
         def hessian(x):
             with tf.GradientTape() as outer:
                 outer.watch(x)
@@ -100,7 +100,7 @@ class TensorflowBackend(Backend):
         return hessian
 
     def _hvp(self, f):
-        @tf.function
+        @tf.function(autograph=False)
         def hvp(x, v):
             with tf.autodiff.ForwardAccumulator(x, v) as acc:
                 with tf.GradientTape() as tape:
