@@ -11,6 +11,9 @@ FORMAT = "harness-doc/1"
 
 
 def _size(f) -> str:
+    """How big a difference is (or what kind, for layout findings and errors)."""
+    if f.get("kind") == "layout":
+        return f"equal values, {f.get('layout')}"
     if f.get("max_abs") is None:
         return f.get("detail") or ""
     def g(x):
@@ -151,11 +154,12 @@ def write_html(doc, runs, out_dir: Path) -> Path:
         if group["section"] != section:
             section = group["section"]
             parts.append(f"<h2>{_esc(section)}</h2>")
-        kinds = {doc["findings"][i]["kind"] for i in group["findings"]}
+        drifting = {t for i in group["findings"] if doc["findings"][i]["kind"] == "drift"
+                    for t in doc["findings"][i]["tabs"]}
         for i in group["findings"]:
             f = doc["findings"][i]
             parts.append(f"<div class='finding {f['kind']}'><b>{_esc(f['kind'])}</b> "
-                         f"{_esc(f['what'])}: {_esc(_where(f))}: {_esc(_size(f) or f.get('detail'))}"
+                         f"{_esc(f['what'])}: {_esc(_where(f))}: {_esc(_size(f))}"
                          "</div>")
         parts.append("<table><tr>" + "".join(f"<th>{_esc(t)}</th>" for t in tabs) + "</tr><tr>")
         for tab in tabs:
@@ -164,8 +168,8 @@ def write_html(doc, runs, out_dir: Path) -> Path:
                 parts.append("<td>(no cell)</td>")
                 continue
             reply = runs[tab].cells.get(cell["index"], {})
-            cls = "drift" if "drift" in kinds else ("error" if reply.get("status") in
-                                                     ("error", "timeout", "crashed") else "")
+            cls = "drift" if tab in drifting else ("error" if reply.get("status") in
+                                                    ("error", "timeout", "crashed") else "")
             parts.append(f"<td class='{cls}'><small>lines {cell['start']}-{cell['end']} "
                          f"&middot; {_esc(reply.get('status', 'not run'))}</small>")
             if reply.get("stdout"):
@@ -174,8 +178,10 @@ def write_html(doc, runs, out_dir: Path) -> Path:
                 parts.append(f"<pre>Out: {_esc(reply['display'][:2000])}</pre>")
             if reply.get("error"):
                 err = reply["error"]
-                parts.append(f"<pre class='bad'>{_esc(err.get('traceback') or '')}"
-                             f"{_esc(err.get('type'))}: {_esc(err.get('message'))}</pre>")
+                head = f"{err.get('type')}: {err.get('message')}"
+                tb = err.get("traceback") or ""
+                text = tb if str(err.get("message")) in tb else f"{head}\n{tb}"
+                parts.append(f"<pre class='bad'>{_esc(text)}</pre>")
             if reply.get("stderr"):
                 parts.append(f"<details><summary>stderr</summary><pre>"
                              f"{_esc(reply['stderr'][-3000:])}</pre></details>")
