@@ -108,8 +108,7 @@ def load(name: str):
         backend = cls()
     except ImportError as exc:
         raise _unavailable(name, exc) from exc
-    if not getattr(backend, "name", None) or backend.name == "base":
-        backend.name = name
+    backend.name = name   # the name it is known by, e.g. an entry point's
     return backend
 
 
