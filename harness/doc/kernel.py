@@ -22,6 +22,7 @@ import time
 import traceback
 
 MAX_ELEMENTS = 1_000_000   # larger values are named but not shipped
+MAX_TEXT = 100_000         # characters of stdout / stderr / repr kept per cell (the tail)
 _NUMERIC_KINDS = "biuf"
 
 
@@ -116,7 +117,10 @@ class Kernel:
             except Exception as exc:  # noqa: BLE001
                 reply["stderr_figures"] = f"figures could not be saved: {exc!r}"
             reply["variables"] = self._variables()
-        reply["stdout"], reply["stderr"] = out.getvalue(), err.getvalue()
+        reply["stdout"] = _clip(out.getvalue(), MAX_TEXT)
+        reply["stderr"] = _clip(err.getvalue(), MAX_TEXT)
+        if reply["display"]:
+            reply["display"] = _clip(reply["display"], MAX_TEXT)
         reply["seconds"] = time.monotonic() - started
         return reply
 
@@ -153,6 +157,14 @@ class Kernel:
         for name, value in list(self.ns.items()):
             if not _interesting(name, value):
                 continue
+            size = _declared_size(value)
+            if size is not None and size > MAX_ELEMENTS:     # never copy a huge tensor
+                key = f"big:{id(value)}:{getattr(value, 'shape', '')}"
+                if self.prints.get(name) != key:
+                    found[name] = {"skipped": f"{size} elements",
+                                   "python_type": _type_name(value)}
+                    self.prints[name] = key
+                continue
             arr = _safe_numpy(value)
             if arr is None:
                 continue
@@ -171,6 +183,23 @@ class Kernel:
                 found[name] = entry
                 self.prints[name] = key
         return found
+
+
+def _declared_size(value):
+    """Number of elements from the value's shape, without converting it (None: unknown)."""
+    shape = getattr(value, "shape", None)
+    try:
+        size = 1
+        for n in tuple(shape):
+            size *= int(n)
+        return size
+    except (TypeError, ValueError):
+        return None
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"[... {len(text) - limit} characters cut]\n" + \
+        text[-limit:]
 
 
 def _safe_numpy(value):

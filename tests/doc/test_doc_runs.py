@@ -128,3 +128,12 @@ def test_a_tab_without_an_environment_is_reported_as_skipped(doc):
     assert paddle["status"] == "skipped" and "no harness environment" in paddle["error"]
     assert run.doc["tabs"]["pytorch"]["status"] == "ok"
     assert "tab paddle" in run.stdout and run.rc == 0
+
+
+def test_the_d2l_shim_plots_headless_and_names_what_it_lacks(doc):
+    run = doc("shim.md")
+    plot, missing = run.outputs("pytorch")
+    assert plot["status"] == "ok" and plot["magics"] == ["%matplotlib inline"]
+    assert len(plot["figures"]) == 1 and (run.out_dir / plot["figures"][0]).stat().st_size > 0
+    assert missing["status"] == "error"
+    assert "not provided by harness's d2l shim" in missing["error"]["message"]
