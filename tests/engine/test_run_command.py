@@ -91,3 +91,22 @@ def _missing_envs() -> set:
     """Backends whose adapter has not landed yet do not fail this test."""
     from harness.run_cmd import select_backends
     return {"torch", "tensorflow", "mxnet", "jax", "numpy"} - set(select_backends(None))
+
+
+def test_same_options_give_the_same_verdicts_and_numbers(harness, read_run, tmp_path,
+                                                        two_cases, numpy_python):
+    runs = []
+    for name in ("first", "second"):
+        result = harness("run", "--backends", "numpy", "--cases", two_cases, "--seed", "3",
+                         "--out", tmp_path / name)
+        assert result.returncode == 0, result.stderr
+        runs.append(read_run(tmp_path / name))
+
+    def numbers(run):
+        return {(r["case"], r["backend"], r["dtype"]): r["outputs"] for r in run["results"]}
+
+    def verdicts(run):
+        return run["verdicts"]
+    assert numbers(runs[0]) == numbers(runs[1])  # encoded bytes: bit for bit
+    assert verdicts(runs[0]) == verdicts(runs[1])
+    assert runs[0]["seeds"] == runs[1]["seeds"]
