@@ -1,5 +1,6 @@
 """Progress on stderr while a run goes: one updating line on a terminal, else a line per result."""
 
+import shutil
 import sys
 import threading
 import time
@@ -15,6 +16,8 @@ class Progress:
 
     def _write(self, text: str, transient: bool = False) -> None:
         if self.tty:
+            if transient:  # a wrapped line could not be overwritten
+                text = text[:max(20, shutil.get_terminal_size().columns - 1)]
             self.stream.write("\r\033[K" + text + ("" if transient else "\n"))
         else:
             self.stream.write(text + "\n")
