@@ -75,7 +75,10 @@ def select_backends(text) -> list[str]:
 
 def select_cases(text) -> list[dict]:
     import cases
-    index = cases.case_index()
+    try:
+        index = cases.case_index()
+    except cases.CaseError as exc:
+        raise UsageError(f"cannot read the case index: {exc}") from None
     if not text:
         return index
     chosen, unmatched = [], []
@@ -367,6 +370,20 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
     remaining.remove(victim)
 
 
+def _provision(run: Run, backend: str, env_name: str, remaining: list) -> str | None:
+    """The managed environment's python, built if needed; None (all tasks error) if it fails."""
+    from harness import envs
+    try:
+        return str(envs.ensure(env_name, progress=run.progress.message))
+    except Exception as exc:  # noqa: BLE001 - one backend's env must not stop the rest
+        for case, dtype in remaining:
+            run.add_result(backend, case, dtype, "error", error={
+                "type": type(exc).__name__, "traceback": "",
+                "message": f"environment {env_name!r}: {exc}"})
+        remaining.clear()
+        return None
+
+
 def supervise(run: Run, backend: str, env_name: str, python: str | None, slots) -> None:
     """Provision (if needed) and keep a worker going until every task has a result."""
     try:
@@ -378,22 +395,14 @@ def supervise(run: Run, backend: str, env_name: str, python: str | None, slots) 
 def _supervise(run: Run, backend: str, env_name: str, python: str | None, slots) -> None:
     remaining = list(run.tasks[backend])
     try:
-        if python is None:
-            from harness import envs
-            try:
-                python = str(envs.ensure(env_name, progress=run.progress.message))
-            except Exception as exc:  # noqa: BLE001 - one backend's env must not stop the rest
-                for case, dtype in remaining:
-                    run.add_result(backend, case, dtype, "error", error={
-                        "type": type(exc).__name__, "traceback": "",
-                        "message": f"environment {env_name!r}: {exc}"})
-                return
         while remaining and not run.stop.is_set():
             while not slots.acquire(timeout=0.2):
                 if run.stop.is_set():
                     return
-            try:
-                run_worker(run, backend, python, remaining)
+            try:  # provisioning takes a slot too: --jobs pip installs at most
+                python = python or _provision(run, backend, env_name, remaining)
+                if python:
+                    run_worker(run, backend, python, remaining)
             finally:
                 slots.release()
     except Exception as exc:  # noqa: BLE001 - a harness bug is reported, not swallowed
