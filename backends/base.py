@@ -13,7 +13,7 @@ operators, every `xp` guarantees, with NumPy's meaning:
 
     asarray(data, dtype=None)           dtype: "float32"/"float64" or the framework's dtype
     zeros(shape, dtype="float64"), ones(...), full(shape, value, dtype="float64")
-    zeros_like(x), ones_like(x)
+    zeros_like(x), ones_like(x), eye(n, m=None, dtype="float64")
     linspace(start, stop, num=50, dtype="float64")
     arange(start, stop=None, step=1, dtype="float64")
     meshgrid(*xs, indexing="xy" | "ij")

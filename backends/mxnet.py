@@ -58,6 +58,7 @@ def _make_xp():
         asarray=_asarray, array=_asarray,
         zeros=lambda shape, dtype="float64": mnp.zeros(shape, dtype=dtype),
         ones=lambda shape, dtype="float64": mnp.ones(shape, dtype=dtype),
+        eye=lambda n, m=None, dtype="float64": mnp.eye(n, m, dtype=dtype),
         full=lambda shape, fill_value, dtype="float64": mnp.full(shape, fill_value, dtype=dtype),
         linspace=lambda start, stop, num=50, dtype="float64": mnp.linspace(
             start, stop, num, dtype=dtype),

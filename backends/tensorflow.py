@@ -28,6 +28,9 @@ def _make_xp():
     return Namespace(
         tnp, "tf.experimental.numpy",
         linalg=Namespace(tf.linalg, "tf.linalg", norm=_norm),
+        # tnp.linspace ignores dtype="float32" (returns float64): cast after.
+        linspace=lambda start, stop, num=50, dtype="float64": tnp.asarray(
+            tnp.linspace(start, stop, num), dtype=dtype),
         stack=lambda xs, axis=0: tnp.stack(list(xs), axis=axis),
         concatenate=lambda xs, axis=0: tnp.concatenate(list(xs), axis=axis),
     )

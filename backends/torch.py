@@ -55,6 +55,8 @@ def _make_xp():
         asarray=_asarray, array=_asarray,
         zeros=lambda shape, dtype="float64": torch.zeros(shape, dtype=_dt(dtype)),
         ones=lambda shape, dtype="float64": torch.ones(shape, dtype=_dt(dtype)),
+        eye=lambda n, m=None, dtype="float64": torch.eye(n, n if m is None else m,
+                                                         dtype=_dt(dtype)),
         full=lambda shape, fill_value, dtype="float64": torch.full(
             (shape,) if isinstance(shape, int) else tuple(shape), fill_value, dtype=_dt(dtype)),
         linspace=lambda start, stop, num=50, dtype="float64": torch.linspace(

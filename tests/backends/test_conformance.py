@@ -290,6 +290,16 @@ def test_xp_namespace_matches_numpy(be):
     assert same(xp.zeros((2, 2)), np.zeros((2, 2))).dtype == np.float64
     assert same(xp.full(3, 2.5), np.full(3, 2.5)).dtype == np.float64
     assert n(xp.ones(2, dtype="float32")).dtype == np.float32
+    assert same(xp.eye(3), np.eye(3)).dtype == np.float64
+    assert same(xp.array([1.0, 2.0]), [1.0, 2.0]).dtype == np.float64
+    makers = {"zeros": lambda d: xp.zeros(2, dtype=d), "ones": lambda d: xp.ones(2, dtype=d),
+              "full": lambda d: xp.full(2, 1.5, dtype=d), "eye": lambda d: xp.eye(2, dtype=d),
+              "arange": lambda d: xp.arange(0.0, 1.0, 0.5, dtype=d),
+              "linspace": lambda d: xp.linspace(0.0, 1.0, 3, dtype=d),
+              "asarray": lambda d: xp.asarray([1.0, 2.0], dtype=d)}
+    for name, make in makers.items():
+        for d in ("float32", "float64"):
+            assert n(make(d)).dtype == np.dtype(d), f"xp.{name}(..., dtype={d!r})"
     a, b = np.linspace(0, 1, 3), np.array([5.0, 6.0])
     for indexing in ("xy", "ij"):
         for got, want in zip(xp.meshgrid(xp.asarray(a), xp.asarray(b), indexing=indexing),
