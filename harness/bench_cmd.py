@@ -1,0 +1,492 @@
+"""`harness bench`: what derivatives cost on each backend, and what the adapters add.
+
+Standard library only. Each backend runs in its own worker process
+(harness.bench_worker) inside its environment, one after another so workers do
+not disturb each other's timings. The worker times the adapter and the
+framework's native idiom side by side and checks they agree; this module turns
+the records into bench.json, bench.md (also printed) and, through
+harness.bench_plots in the numpy environment, log-log PNG plots.
+
+Exit status: 0 when every worker finished and every check agreed, 1 when a
+result disagreed, errored or a worker failed. Missed speed targets are reported
+in bench.json and bench.md but are benchmark findings, not failures.
+"""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from harness import REPO_ROOT, envs
+from harness.cli import UsageError
+from harness.fileio import write_atomic, write_json_atomic
+
+FORMAT = "harness-bench/1"
+DTYPES = ("float64", "float32")
+OPS = ("grad", "hessian", "hvp")
+# name -> (description, needs an n×n matrix); implemented in harness.bench_worker
+WORKLOADS = {
+    "logsumexp_Ax": ("log-sum-exp of A·x, A n×n seeded", True),
+    "x1_exp_norm2": ("x1·exp(-‖x‖²)", False),
+    "quadratic_xAx": ("xᵀAx, A n×n non-symmetric", True),
+    "least_squares_V": ("‖X − UV‖² as a function of V (n = 10·p entries)", False),
+}
+GPU_BACKENDS = ("torch", "jax")
+OVERHEAD_TARGET, OVERHEAD_MIN_N = 1.10, 100
+GRAD_PRIMAL_TARGET = 5.0
+FULL = {"sizes": [10, 100, 1000, 10_000, 100_000], "dtypes": list(DTYPES),
+        "hessian_max": 1000, "matrix_max": 4000, "min_time": 0.05, "repeats": 5,
+        "max_call": 5.0, "timeout": 1200.0}
+QUICK = {"sizes": [100, 1000], "dtypes": ["float64"], "hessian_max": 100,
+         "matrix_max": 1000, "min_time": 0.01, "repeats": 3, "max_call": 0.5,
+         "timeout": 120.0}
+
+
+def known_backends() -> list[str]:
+    try:
+        import backends  # stdlib-only registry
+        return list(backends.available())
+    except ImportError:
+        return sorted(envs.declared_groups())
+
+
+def configure(p):
+    p.add_argument("--backends", metavar="NAMES", help="comma-separated (default: all)")
+    p.add_argument("--dtypes", metavar="NAMES", help="float64,float32 (quick: float64)")
+    p.add_argument("--workloads", metavar="NAMES", help=f"default all: {', '.join(WORKLOADS)}")
+    p.add_argument("--quick", action="store_true",
+                   help="small sizes and short timings: about a minute once envs exist")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="cap every framework's thread pools at N (e.g. 1 for equal terms)")
+    p.add_argument("--out", default="results/bench", metavar="DIR",
+                   help="output folder (default results/bench/)")
+    p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
+                   help="run backend NAME on this interpreter instead of its environment")
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                   help="cuda: torch and jax on a GPU (needs CUDA builds, see --python)")
+    p.add_argument("--sizes", metavar="N,N,...", help=f"default {_csv(FULL['sizes'])}, "
+                                                      f"quick {_csv(QUICK['sizes'])}")
+    p.add_argument("--hessian-max", type=int, metavar="N",
+                   help="largest n for full Hessians (default 1000, quick 100)")
+    p.add_argument("--matrix-max", type=int, metavar="N",
+                   help="largest n for workloads with an n×n matrix, capped by memory "
+                        "(default 4000: 128 MB in float64; quick 1000)")
+    p.add_argument("--min-time", type=float, metavar="S",
+                   help="minimum seconds per timing sample (default 0.05, quick 0.005)")
+    p.add_argument("--repeats", type=int, metavar="K", help="samples per timing (default 5)")
+    p.add_argument("--max-call", type=float, metavar="S",
+                   help="skip sizes predicted to take longer per call (default 5, quick 0.5)")
+    p.add_argument("--timeout", type=float, metavar="S", help="per-backend worker limit")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+
+
+def _csv(values) -> str:
+    return ",".join(str(v) for v in values)
+
+
+def _names(text, known, what) -> list[str]:
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise UsageError(f"unknown {what} {', '.join(unknown) or repr(text)}; "
+                         f"known: {', '.join(known)}")
+    return list(dict.fromkeys(names))
+
+
+def _positive(value, name, integer=False):
+    if value is None:
+        return None
+    if value <= 0 or (integer and int(value) != value):
+        raise UsageError(f"--{name} must be a positive {'integer' if integer else 'number'}, "
+                         f"got {value}")
+    return value
+
+
+def options(args) -> dict:
+    """Validated settings (UsageError on bad input): quick/full defaults, then overrides."""
+    opts = dict(QUICK if args.quick else FULL)
+    known = known_backends()
+    if args.device == "cuda":
+        default = [b for b in GPU_BACKENDS if b in known]
+    else:
+        default = known
+    names = _names(args.backends, known, "backend(s)") if args.backends else default
+    if args.device == "cuda":
+        bad = [n for n in names if n not in GPU_BACKENDS]
+        if bad:
+            raise UsageError(f"--device cuda supports {', '.join(GPU_BACKENDS)} only, "
+                             f"not {', '.join(bad)}")
+    if args.dtypes:
+        opts["dtypes"] = _names(args.dtypes, DTYPES, "dtype(s)")
+    workloads = _names(args.workloads, list(WORKLOADS), "workload(s)") \
+        if args.workloads else list(WORKLOADS)
+    if args.sizes:
+        try:
+            sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+        except ValueError:
+            raise UsageError(f"--sizes takes comma-separated integers, got {args.sizes!r}") \
+                from None
+        if not sizes or sizes[0] < 1:
+            raise UsageError(f"--sizes must be positive integers, got {args.sizes!r}")
+        opts["sizes"] = sizes
+    for name, integer in (("hessian_max", True), ("matrix_max", True), ("min_time", False),
+                          ("repeats", True), ("max_call", False), ("timeout", False)):
+        value = _positive(getattr(args, name), name.replace("_", "-"), integer)
+        if value is not None:
+            opts[name] = value
+    pythons = {}
+    for item in args.python:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise UsageError(f"--python takes NAME=PATH, got {item!r}")
+        if name not in known:
+            raise UsageError(f"--python: unknown backend {name!r}; known: {', '.join(known)}")
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            raise UsageError(f"--python {name}: {path} is not an executable file")
+        pythons[name] = path
+    opts.update(backends=names, workloads=workloads, pythons=pythons, device=args.device,
+                threads=_positive(args.threads, "threads", True), seed=args.seed,
+                out=str(Path(args.out)), quick=bool(args.quick), plots=not args.no_plots)
+    return opts
+
+
+# ---- running the workers -------------------------------------------------------------------
+
+def _thread_env(threads) -> dict:
+    from backends._native import thread_env  # stdlib-only function
+    env = thread_env(threads)
+    if "XLA_FLAGS" in env and os.environ.get("XLA_FLAGS"):
+        env["XLA_FLAGS"] = f"{os.environ['XLA_FLAGS']} {env['XLA_FLAGS']}"
+    return env
+
+
+def run_worker(name: str, opts: dict, work: Path) -> tuple[dict, list[dict]]:
+    """Run one backend's worker; returns (status, records). Never raises for worker faults."""
+    status = {"backend": name, "status": "ok", "returncode": None, "seconds": None,
+              "python": None, "stderr_tail": []}
+    try:
+        python = opts["pythons"].get(name) or str(envs.ensure(name))
+    except envs.EnvError as exc:
+        status.update(status="unavailable", message=str(exc))
+        return status, []
+    status["python"] = python
+    cfg = {k: opts[k] for k in ("sizes", "dtypes", "workloads", "hessian_max", "matrix_max",
+                                "min_time", "repeats", "max_call", "seed", "device", "threads")}
+    cfg["backend"] = name
+    cfg_path, rec_path = work / f"{name}.config.json", work / f"{name}.records.jsonl"
+    write_json_atomic(cfg_path, cfg)
+    rec_path.unlink(missing_ok=True)
+    env = envs.worker_env()
+    env.update(_thread_env(opts["threads"]))
+    cmd = [python, "-m", "harness.bench_worker", str(cfg_path), str(rec_path)]
+    print(f"+ {' '.join(cmd)}", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, bufsize=1)
+    timed_out = threading.Event()
+
+    def kill():
+        timed_out.set()
+        proc.kill()
+
+    watchdog = threading.Timer(opts["timeout"], kill)
+    watchdog.start()
+    tail: list[str] = []
+    try:
+        for line in proc.stdout:
+            sys.stderr.write(line)
+            tail = (tail + [line.rstrip()])[-30:]
+        rc = proc.wait()
+    except KeyboardInterrupt:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        watchdog.cancel()
+    status.update(returncode=rc, seconds=round(time.monotonic() - started, 1), stderr_tail=tail)
+    records = []
+    if rec_path.exists():
+        for line in rec_path.read_text().splitlines():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                status["partial_line"] = True   # killed mid-write
+    fatal = [r for r in records if r.get("kind") == "fatal"]
+    if timed_out.is_set():
+        status.update(status="timeout",
+                      message=f"worker killed after --timeout {opts['timeout']:g} s")
+    elif fatal:
+        status.update(status="unavailable", message=fatal[0]["message"])
+    elif rc != 0 or not any(r.get("kind") == "done" for r in records):
+        status.update(status="crashed", message=f"worker exited with status {rc}")
+    return status, records
+
+
+# ---- deriving ratios and targets -----------------------------------------------------------
+
+def _median(rec):
+    return rec.get("median_s") if rec and rec.get("status") == "ok" else None
+
+
+def _ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def derive(measurements: list[dict], agreements: list[dict]) -> list[dict]:
+    """One row per (backend, dtype, workload, n): times, ratios, overheads, agreement."""
+    index = {(m["backend"], m["dtype"], m["workload"], m["n"], m["op"], m["impl"]): m
+             for m in measurements if "impl" in m}
+    checks: dict = {}
+    for a in agreements:
+        checks.setdefault((a["backend"], a["dtype"], a["workload"], a["n"]), []).append(a)
+    keys = sorted({k[:4] for k in index}, key=lambda k: (k[0], k[1], k[2], k[3]))
+    rows = []
+    for key in keys:
+        backend, dtype, workload, n = key
+        primal = _median(index.get(key + ("primal", "native")))
+        row = {"backend": backend, "dtype": dtype, "workload": workload, "n": n,
+               "primal_s": primal}
+        for op in OPS:
+            a, nat = index.get(key + (op, "adapter")), index.get(key + (op, "native"))
+            row[f"{op}_adapter_s"], row[f"{op}_native_s"] = _median(a), _median(nat)
+            row[f"{op}_adapter_min_s"] = a.get("min_s") if a else None
+            row[f"{op}_native_min_s"] = nat.get("min_s") if nat else None
+            row[f"{op}_adapter_first_s"] = a.get("first_call_s") if a else None
+            row[f"{op}_native_first_s"] = nat.get("first_call_s") if nat else None
+            row[f"{op}_overhead"] = _ratio(_median(a), _median(nat))
+            row[f"{op}_overhead_paired"] = a.get("paired_overhead") if a else None
+            row[f"{op}_overhead_min"] = _ratio(row[f"{op}_adapter_min_s"],
+                                               row[f"{op}_native_min_s"])
+            row[f"{op}_status"] = {"adapter": a.get("status") if a else None,
+                                   "native": nat.get("status") if nat else None}
+        row["grad_per_primal_adapter"] = _ratio(row["grad_adapter_s"], primal)
+        row["grad_per_primal_native"] = _ratio(row["grad_native_s"], primal)
+        for impl in ("adapter", "native"):
+            g = row[f"grad_{impl}_s"]
+            row[f"hessian_per_n_grad_{impl}"] = _ratio(row[f"hessian_{impl}_s"],
+                                                       n * g if g else None)
+        mine = checks.get(key, [])
+        row["checks"] = len(mine)
+        row["disagreements"] = [f"{c['op']} {c['check']}: {c['detail']}"
+                                for c in mine if not c["agree"]]
+        rows.append(row)
+    return rows
+
+
+def targets(rows: list[dict], autodiff: set) -> dict:
+    """The issue's targets, each miss listed with its figures (explanations: BENCHMARKS.md)."""
+    overhead: dict = {}
+    for r in rows:
+        if r["backend"] not in autodiff or r["n"] < OVERHEAD_MIN_N:
+            continue
+        for op in ("grad", "hessian"):
+            ratio = r[f"{op}_overhead"]
+            if ratio is not None:
+                overhead.setdefault((r["backend"], op), []).append((ratio, r))
+    over = []
+    for (backend, op), items in sorted(overhead.items()):
+        worst, wrow = max(items, key=lambda t: t[0])
+        misses = [f"{x['workload']} {x['dtype']} n={x['n']}: {v:.2f}"
+                  for v, x in items if v > OVERHEAD_TARGET]
+        over.append({"backend": backend, "op": op, "target": OVERHEAD_TARGET,
+                     "median_of_ratios": statistics.median(v for v, _ in items),
+                     "worst": worst, "worst_at": f"{wrow['workload']} {wrow['dtype']} "
+                                                 f"n={wrow['n']}",
+                     "met": not misses, "misses": misses})
+    largest: dict = {}
+    for r in rows:
+        if r["backend"] in autodiff and r["grad_per_primal_adapter"] is not None:
+            k = (r["backend"], r["dtype"], r["workload"])
+            if k not in largest or r["n"] > largest[k]["n"]:
+                largest[k] = r
+    gp = [{"backend": k[0], "dtype": k[1], "workload": k[2], "n": r["n"],
+           "adapter": r["grad_per_primal_adapter"], "native": r["grad_per_primal_native"],
+           "target": GRAD_PRIMAL_TARGET,
+           "met": r["grad_per_primal_adapter"] <= GRAD_PRIMAL_TARGET
+           and (r["grad_per_primal_native"] or 0) <= GRAD_PRIMAL_TARGET}
+          for k, r in sorted(largest.items())]
+    return {"adapter_overhead": over, "grad_per_primal_at_largest_n": gp}
+
+
+# ---- output ----------------------------------------------------------------------------------
+
+def _t(seconds) -> str:
+    if seconds is None:
+        return "–"
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.3g} s"
+
+
+def _r(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def markdown(report: dict) -> str:
+    lines = [f"# harness bench ({report['created']})", "",
+             (f"Machine: {report['machine']['summary']}. Options: "
+             f"`{' '.join(report['argv'])}`. Times are steady-state medians per call; "
+             "overhead = adapter / native idiom; first calls include tracing/compilation."), ""]
+    for name, b in report["backends"].items():
+        info = b.get("worker") or {}
+        lines += [f"## {name} {info.get('version', '')}".rstrip(), "",
+                  f"Worker: {b['status']}"
+                  + (f" ({b.get('message')})" if b.get("message") else "")
+                  + (f"; {b['seconds']} s" if b.get("seconds") is not None else "")
+                  + (f"; peak RSS {b.get('maxrss_mb')} MB" if b.get("maxrss_mb") else "")
+                  + (f"; threads {json.dumps(info.get('threads'))}" if info else ""), ""]
+        rows = [r for r in report["rows"] if r["backend"] == name]
+        if not rows:
+            continue
+        lines += [("| workload | dtype | n | primal | grad | grad native | ovh | grad/primal "
+                  "| hvp | hvp ovh | Hessian | Hessian native | ovh | H/(n·grad) "
+                  "| 1st grad | 1st grad native | checks |"),
+                  "|" + "---|" * 17]
+        for r in rows:
+            agree = (f"{r['checks']} ok" if not r["disagreements"]
+                     else f"**{len(r['disagreements'])} DISAGREE**")
+            lines.append(
+                f"| {r['workload']} | {r['dtype']} | {r['n']} | {_t(r['primal_s'])} "
+                f"| {_t(r['grad_adapter_s'])} | {_t(r['grad_native_s'])} "
+                f"| {_r(r['grad_overhead'])} | {_r(r['grad_per_primal_adapter'])} "
+                f"| {_t(r['hvp_adapter_s'])} | {_r(r['hvp_overhead'])} "
+                f"| {_t(r['hessian_adapter_s'])} | {_t(r['hessian_native_s'])} "
+                f"| {_r(r['hessian_overhead'])} | {_r(r['hessian_per_n_grad_adapter'])} "
+                f"| {_t(r['grad_adapter_first_s'])} | {_t(r['grad_native_first_s'])} "
+                f"| {agree} |")
+        lines.append("")
+    t = report["targets"]
+    lines += ["## Targets", "", (f"Adapter overhead ≤ {OVERHEAD_TARGET} (median, steady "
+              f"state, n ≥ {OVERHEAD_MIN_N}):"), "",
+              "| backend | op | median ratio | worst | at | met |", "|---|---|---|---|---|---|"]
+    for o in t["adapter_overhead"]:
+        lines.append(f"| {o['backend']} | {o['op']} | {o['median_of_ratios']:.2f} "
+                     f"| {o['worst']:.2f} | {o['worst_at']} | {'yes' if o['met'] else 'NO'} |")
+    lines += ["", f"Gradient / primal ≤ {GRAD_PRIMAL_TARGET:g} at the largest n measured:", "",
+              "| backend | dtype | workload | n | adapter | native | met |",
+              "|---|---|---|---|---|---|---|"]
+    for g in t["grad_per_primal_at_largest_n"]:
+        lines.append(f"| {g['backend']} | {g['dtype']} | {g['workload']} | {g['n']} "
+                     f"| {_r(g['adapter'])} | {_r(g['native'])} | {'yes' if g['met'] else 'NO'} |")
+    if report["not_run"]:
+        lines += ["", "Not run: " + "; ".join(sorted({x["reason"] for x in report["not_run"]}))]
+    skipped = [m for m in report["measurements"] if m.get("status") not in ("ok", None)]
+    if skipped:
+        lines += ["", "## Skipped, unsupported or failed measurements", ""]
+        for m in skipped:
+            why = m.get("reason") or (m.get("error") or {}).get("message", "")
+            lines.append(f"- {m['backend']} {m['workload']} {m['dtype']} n={m['n']} {m['op']} "
+                         f"{m.get('impl')}: {m['status']}: {why[:200]}")
+    bad = [a for a in report["agreements"] if not a["agree"]]
+    if bad:
+        lines += ["", "## Disagreements", ""]
+        for a in bad:
+            lines.append(f"- {a['backend']} {a['workload']} {a['dtype']} n={a['n']} {a['op']} "
+                         f"{a['check']}: {a['detail']} (tolerance {a['tolerance']})")
+    if report.get("plots"):
+        lines += ["", "Plots: " + ", ".join(report["plots"].get("files", []))
+                  + (f" ({report['plots'].get('message')})"
+                     if report["plots"].get("message") else "")]
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> dict:
+    info = {"platform": platform.platform(), "python": platform.python_version(),
+            "cpu_count": os.cpu_count(), "cpu_model": None, "memory_gb": None}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu_model"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                info["memory_gb"] = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    info["summary"] = (f"{info['cpu_model'] or platform.processor() or 'cpu'}, "
+                       f"{info['cpu_count']} cores, {info['memory_gb']} GB, {platform.system()}")
+    return info
+
+
+def make_plots(out: Path) -> dict:
+    """Render the PNGs in the numpy environment (matplotlib lives there, not here)."""
+    try:
+        python = envs.ensure("numpy")
+    except envs.EnvError as exc:
+        return {"status": "skipped", "message": f"numpy environment unavailable: {exc}",
+                "files": []}
+    proc = subprocess.run([str(python), "-m", "harness.bench_plots", str(out / "bench.json"),
+                           str(out)], cwd=REPO_ROOT, env=envs.worker_env(),
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        return {"status": "failed", "message": proc.stderr.strip()[-2000:], "files": []}
+    return {"status": "ok", "files": proc.stdout.split()}
+
+
+def main(args) -> int:
+    opts = options(args)
+    out = Path(opts["out"])
+    if not out.is_absolute():
+        out = Path.cwd() / out
+    work = out / "workers"
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    statuses, measurements, agreements = {}, [], []
+    not_run = [{"workload": w, "n": n, "reason": f"workloads with an n×n matrix stop at "
+                f"--matrix-max {opts['matrix_max']} (memory: n² × 8 bytes per copy)"}
+               for w in opts["workloads"] if WORKLOADS[w][1]
+               for n in opts["sizes"] if n > opts["matrix_max"]]
+    for name in opts["backends"]:
+        status, records = run_worker(name, opts, work)
+        for r in records:
+            kind = r.get("kind")
+            if kind == "worker":
+                status["worker"] = r
+            elif kind == "done":
+                status.update(maxrss_mb=r.get("maxrss_mb"), os_threads=r.get("threads_at_end"))
+            elif kind == "measurement":
+                measurements.append(r)
+            elif kind == "agreement":
+                agreements.append(r)
+        statuses[name] = status
+    autodiff = {n for n, s in statuses.items() if (s.get("worker") or {}).get("native_methods")}
+    rows = derive(measurements, agreements)
+    failed = [m for m in measurements if m.get("status") == "error"]
+    disagree = [a for a in agreements if not a["agree"]]
+    broken = [n for n, s in statuses.items() if s["status"] != "ok"]
+    exit_status = 1 if failed or disagree or broken else 0
+    report = {
+        "format": FORMAT, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "argv": ["python", "-m", "harness", "bench", *sys.argv[2:]]
+        if sys.argv[1:2] == ["bench"] else sys.argv,
+        "options": opts, "machine": machine(), "backends": statuses,
+        "measurements": measurements, "agreements": agreements, "rows": rows,
+        "targets": targets(rows, autodiff), "not_run": not_run,
+        "summary": {"measurements": len(measurements), "checks": len(agreements),
+                    "disagreements": len(disagree), "errors": len(failed),
+                    "workers_not_ok": broken,
+                    "seconds": round(time.monotonic() - started, 1)},
+        "exit_status": exit_status,
+    }
+    write_json_atomic(out / "bench.json", report)
+    if opts["plots"]:
+        report["plots"] = make_plots(out)
+        write_json_atomic(out / "bench.json", report)
+    text = markdown(report)
+    write_atomic(out / "bench.md", text)
+    print(text)
+    print(f"wrote {out / 'bench.json'}, {out / 'bench.md'}"
+          + (f" and {len(report['plots']['files'])} plot(s)" if report.get("plots") else ""),
+          file=sys.stderr)
+    if disagree or failed or broken:
+        print(f"harness bench: {len(disagree)} disagreement(s), {len(failed)} error(s), "
+              f"workers not ok: {', '.join(broken) or 'none'}", file=sys.stderr)
+    return exit_status
