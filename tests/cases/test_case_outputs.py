@@ -18,16 +18,14 @@ from harness.tolerances import compare, looser, tolerance
 CASE_IDS = [entry["id"] for entry in cases.case_index()]
 
 # (backend, case, dtype) -> what was measured. Values agree; the dtype does not.
+# Resolved: TF 2.21's tf.experimental.numpy.linspace ignores dtype="float32" and
+# returns float64; the tensorflow adapter now casts (found by quadratic_approximation).
 FINDINGS = {
     ("torch", "hessian_quadratic", "float32"):
         "torch 2.13: torch.func.jvp(torch.func.grad(f)) on float32 inputs returns float64 "
         "when f multiplies an indexed element by a Python float (0.3*x[0]*x[1], even with "
         "torch's default dtype float32), so be.hvp's hvp0 comes back float64 (its values "
         "agree with the reference at the float32 tolerance)",
-    ("tensorflow", "quadratic_approximation", "float32"):
-        "TF 2.21: tf.experimental.numpy.linspace(-2., 2., 101, dtype='float32') ignores "
-        "dtype and returns float64, so be.xp.linspace breaks its contract and grid_x/"
-        "grid_y/f_grid come back float64 (with a float32 grid every output agrees)",
 }
 
 _computed: dict = {}
