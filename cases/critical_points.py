@@ -11,7 +11,8 @@ f' = 0 with SymPy.
 Conditioning: the grid is made once in float64 (-2 + 0.01 i, 500 points, as
 NumPy's arange gives) and rounded to float32, so both dtypes evaluate f at the same
 x; frameworks' own float32 arange would differ from it by up to 1e-7 and could
-even have 501 points. -1, 0 and 2 are exactly on the grid.
+even have 501 points (a difference doc mode may see in the chapter's own x). -1,
+0 and 2 are exactly on the grid.
 """
 
 import numpy as np

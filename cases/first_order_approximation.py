@@ -4,6 +4,8 @@ The chapter evaluates f and its gradient [1/3, 2/3] at (0, log 2) and compares t
 first-order approximation f(p) + ε·∇f(p) with the true value f(p + ε) for
 ε = (0.01, -0.03). Here the gradient comes from each framework's automatic
 differentiation (the chapter writes grad_f by hand); the reference is SymPy's.
+The PyTorch and TensorFlow tabs build their inputs as shape-(1,) tensors, so their
+grad_approx and true_value have shape (1,) where these outputs are scalars.
 """
 
 import numpy as np

@@ -8,7 +8,10 @@ f(p) + ∇f(p)·d + ½dᵀHf(p)d with d = (x + 1, y) on the same grid.
 The reference derives the derivatives with SymPy: the quadratic is
 e⁻¹(-1 - (x+1) + (x+1)² + y²), as the text and the MXNet tab say. The chapter's
 PyTorch and TensorFlow tabs compute e⁻¹(-1 - (x+1) + 2(x+1)² + 2y²): their
-quadratic terms are twice the right ones (doc mode reports that drift).
+quadratic terms are twice the right ones (doc mode reports that drift). Their
+meshgrid calls pass no indexing: torch.meshgrid defaults to 'ij' (same layout as
+here), tf.meshgrid to 'xy', so the TensorFlow tab's x, y, z, w are the transposes
+of grid_x, grid_y, f_grid, quadratic_grid.
 """
 
 import numpy as np
