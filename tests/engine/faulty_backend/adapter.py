@@ -1,0 +1,150 @@
+"""The fault-injecting adapter: runs in a worker, in the numpy environment.
+
+$HARNESS_FAULT selects the faults: comma-separated ``KIND@CASE`` or
+``KIND@CASE@DTYPE`` (CASE may be ``*``). Without a matching entry the adapter is
+the NumPy reference adapter, so its results agree.
+
+Faults before the case computes: ``segv`` (a real SIGSEGV through ctypes),
+``abort`` (os.abort, SIGABRT), ``exit`` (os._exit(3)), ``hang`` (sleeps an hour),
+``raise`` (RuntimeError), ``junk`` (a line that is not JSON written straight to
+the protocol channel, $HARNESS_PROTOCOL_FD), ``junk-partial`` (the start of a JSON
+object, no newline: it swallows the worker's next message), ``print`` (noise on
+stdout and fd 1, which must not reach the channel).
+With $HARNESS_FAULT_PIDS set to a folder, a worker about to misbehave leaves an
+empty file named after its pid there, so a test can check it was not left running.
+Faults in what the adapter returns (the case's own checks see them):
+``np-dtype`` (to_numpy gives float32 for float64), ``np-scalar`` (a Python float).
+Faults in the outputs after the case's checks, so only the harness can catch them:
+``nan`` and ``inf`` (element 0 of every output), ``shape`` (one element more in
+the first output), ``dtype`` (first output float32 in a float64 task), ``scalar``
+(first output a Python float), ``object`` (first output an unencodable object).
+"""
+
+import ctypes
+import os
+import time
+
+from backends.numpy import NumpyBackend
+from cases import base as _case_base
+
+BEFORE = ("segv", "abort", "exit", "hang", "raise", "junk", "junk-partial", "print")
+ADAPTER_FAULTS = ("np-dtype", "np-scalar")
+AFTER = ("nan", "inf", "shape", "dtype", "scalar", "object")
+KINDS = BEFORE + ADAPTER_FAULTS + AFTER
+
+
+def parse(text: str) -> list[tuple[str, str, str | None]]:
+    """[(kind, case pattern, dtype or None)] from $HARNESS_FAULT; unknown kinds fail loudly."""
+    faults = []
+    for item in filter(None, (x.strip() for x in (text or "").split(","))):
+        kind, _, rest = item.partition("@")
+        case, _, dtype = rest.partition("@")
+        if kind not in KINDS or not case:
+            raise ValueError(f"HARNESS_FAULT entry {item!r}: expected KIND@CASE[@DTYPE] "
+                             f"with KIND one of {', '.join(KINDS)}")
+        faults.append((kind, case, dtype or None))
+    return faults
+
+
+class FaultyBackend(NumpyBackend):
+    """The NumPy reference adapter plus the faults $HARNESS_FAULT names for a case."""
+
+    name = "faulty"
+
+    def __init__(self):
+        super().__init__()
+        self.faults = parse(os.environ.get("HARNESS_FAULT", ""))
+        self.active: set[str] = set()
+
+    def faults_for(self, case_id: str, dtype: str) -> set[str]:
+        return {k for k, c, d in self.faults
+                if c in ("*", case_id) and d in (None, dtype)}
+
+    def to_numpy(self, value):
+        arr = super().to_numpy(value)
+        if "np-dtype" in self.active and arr.dtype.name == "float64":
+            return arr.astype("float32")
+        if "np-scalar" in self.active:
+            return float(arr.reshape(-1)[0])
+        return arr
+
+
+class SecondFaultyBackend(FaultyBackend):
+    """The same adapter under another name: two backends that fail the same way."""
+
+    name = "faulty2"
+
+
+ADAPTER = FaultyBackend
+
+
+def _before(kinds: set[str], case_id: str) -> None:
+    pids = os.environ.get("HARNESS_FAULT_PIDS")
+    if pids and kinds:
+        open(os.path.join(pids, str(os.getpid())), "w").close()
+    channel = int(os.environ.get("HARNESS_PROTOCOL_FD", "1"))
+    if "junk" in kinds:
+        os.write(channel, b"this is not JSON {oops\n")
+    if "junk-partial" in kinds:
+        os.write(channel, b'{"type": "result", "case": "')
+    if "print" in kinds:
+        print("noise on stdout from a case", flush=True)
+        os.write(1, b'{"type": "result", "forged": "on fd 1"}\n')
+    if "raise" in kinds:
+        raise RuntimeError(f"injected fault in {case_id}")
+    if "hang" in kinds:
+        time.sleep(3600)
+    if "exit" in kinds:
+        os._exit(3)
+    if "abort" in kinds:
+        os.abort()
+    if "segv" in kinds:
+        ctypes.string_at(0)  # reads address 0: a real SIGSEGV
+
+
+class _Unencodable:
+    def __repr__(self):
+        return "<an object no array can be made of>"
+
+
+def _after(kinds: set[str], outputs: dict) -> dict:
+    import numpy as np
+
+    outputs = dict(outputs)
+    for bad, value in (("nan", np.nan), ("inf", np.inf)):
+        if bad in kinds:
+            for name, arr in outputs.items():
+                arr = np.array(arr, copy=True)
+                arr.reshape(-1)[0] = value
+                outputs[name] = arr
+    first = next(iter(outputs))
+    if "shape" in kinds:
+        flat = np.asarray(outputs[first]).reshape(-1)
+        outputs[first] = np.concatenate([flat, flat[:1]])
+    if "dtype" in kinds:
+        outputs[first] = np.asarray(outputs[first]).astype("float32")
+    if "scalar" in kinds:
+        outputs[first] = float(np.asarray(outputs[first]).reshape(-1)[0])
+    if "object" in kinds:
+        outputs[first] = _Unencodable()
+    return outputs
+
+
+_original_compute = _case_base.Case.compute
+
+
+def _compute(case, be, dtype="float64"):
+    """Case.compute, with the faults for (case, dtype) when `be` is a faulty backend."""
+    if not isinstance(be, FaultyBackend):
+        return _original_compute(case, be, dtype)
+    kinds = be.faults_for(case.id, dtype)
+    _before(kinds, case.id)
+    be.active = kinds
+    try:
+        outputs = _original_compute(case, be, dtype)
+    finally:
+        be.active = set()
+    return _after(kinds, outputs)
+
+
+_case_base.Case.compute = _compute
