@@ -260,6 +260,33 @@ def test_dtypes_are_kept(be, dtype):
         assert got.dtype == np.dtype(dtype), f"{name}: {got.dtype}"
 
 
+def test_float32_survives_python_scalars_times_indexed_elements(be):
+    """0.3 * x[0] * x[1]: Python floats times 0-d slices must not promote float32 results."""
+    xp = be.xp
+    x = be.asarray([0.5, -1.0], "float32")
+
+    def f(t):
+        return 0.3 * t[0] * t[1] + xp.sum(t * t)
+    be.reset_used_methods()
+    hess = np.array([[2.0, 0.3], [0.3, 2.0]])
+    assert_close(be, be.grad(f)(x), [2 * 0.5 - 0.3, 2 * -1.0 + 0.15], "float32", "grad")
+    assert_close(be, be.hessian(f)(x), hess, "float32", "hessian")
+    assert_close(be, be.hvp(f)(x, be.asarray([1.0, 0.0], "float32")), hess[:, 0], "float32",
+                 "hvp")
+
+
+def test_torch_jvp_float64_promotion_is_still_there(be):
+    """The torch quirk the adapter's hvp casts away (see backends/torch.py). When this
+    fails, torch fixed it and the cast can go."""
+    if be.name != "torch":
+        pytest.skip("torch finding")
+    import torch
+    x = torch.tensor([0.5, -1.0], dtype=torch.float32)
+    v = torch.tensor([1.0, 0.0], dtype=torch.float32)
+    g = torch.func.grad(lambda t: 0.3 * t[0] * t[1])
+    assert torch.func.jvp(g, (x,), (v,))[1].dtype == torch.float64
+
+
 def test_methods_are_declared_and_recorded(be):
     assert set(OPS) <= set(be.methods), be.methods
     assert be.name == be.name.lower() and be.version not in ("", None)
