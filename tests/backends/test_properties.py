@@ -20,8 +20,9 @@ pytest.importorskip("hypothesis")
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_conformance import tolerance_for  # the same per-method tolerance, one definition
 
-from harness.tolerances import compare, looser, tolerance
+from harness.tolerances import compare, tolerance
 
 MAX_EXAMPLES = 15   # per test; keeps every environment well under a minute
 PROPERTY = settings(derandomize=True, max_examples=MAX_EXAMPLES, deadline=None, database=None)
@@ -83,16 +84,6 @@ def points(fn):
 
 
 # ---- tolerance and comparison --------------------------------------------------------------
-def tolerance_for(be, op, dtype):
-    """The loosest tolerance over the methods `be` reports it used for `op` since reset."""
-    methods = be.used_methods().get(op)
-    assert methods, f"{be.name} recorded no method for {op}: {be.used_methods()}"
-    tol = tolerance(dtype, methods[0])
-    for m in methods[1:]:
-        tol = looser(tol, tolerance(dtype, m))
-    return tol
-
-
 def check(be, got, expected, dtype, op, where):
     arr = be.to_numpy(got)
     assert isinstance(arr, np.ndarray) and arr.dtype == np.dtype(dtype), \
