@@ -17,16 +17,14 @@ from harness.tolerances import compare, looser, tolerance
 
 CASE_IDS = [entry["id"] for entry in cases.case_index()]
 
-# (backend, case, dtype) -> what was measured. Values agree; the dtype does not.
-# Resolved: TF 2.21's tf.experimental.numpy.linspace ignores dtype="float32" and
-# returns float64; the tensorflow adapter now casts (found by quadratic_approximation).
-FINDINGS = {
-    ("torch", "hessian_quadratic", "float32"):
-        "torch 2.13: torch.func.jvp(torch.func.grad(f)) on float32 inputs returns float64 "
-        "when f multiplies an indexed element by a Python float (0.3*x[0]*x[1], even with "
-        "torch's default dtype float32), so be.hvp's hvp0 comes back float64 (its values "
-        "agree with the reference at the float32 tolerance)",
-}
+# (backend, case, dtype) -> what was measured, for a framework that genuinely
+# disagrees; each such test is xfail(strict=True). Empty now. Found by these cases
+# and worked around (and tested) in the adapters, so no longer failing here:
+# - TF 2.21: tf.experimental.numpy.linspace ignores dtype="float32", returns float64
+#   (quadratic_approximation's grid came back float64);
+# - torch 2.13: torch.func.jvp(torch.func.grad(f)) returns a float64 tangent for
+#   float32 inputs when f has python-float * x[i] (hessian_quadratic's hvp0).
+FINDINGS: dict[tuple[str, str, str], str] = {}
 
 _computed: dict = {}
 
