@@ -40,7 +40,7 @@ GPU_BACKENDS = ("torch", "jax")
 OVERHEAD_TARGET, OVERHEAD_MIN_N = 1.10, 100
 GRAD_PRIMAL_TARGET = 5.0
 FULL = {"sizes": [10, 100, 1000, 10_000, 100_000], "dtypes": list(DTYPES),
-        "hessian_max": 1000, "matrix_max": 4000, "min_time": 0.05, "repeats": 5,
+        "hessian_max": 1000, "matrix_max": 10_000, "min_time": 0.02, "repeats": 5,
         "max_call": 5.0, "timeout": 1200.0}
 QUICK = {"sizes": [100, 1000], "dtypes": ["float64"], "hessian_max": 100,
          "matrix_max": 1000, "min_time": 0.01, "repeats": 3, "max_call": 0.5,
@@ -75,9 +75,9 @@ def configure(p):
                    help="largest n for full Hessians (default 1000, quick 100)")
     p.add_argument("--matrix-max", type=int, metavar="N",
                    help="largest n for workloads with an n×n matrix, capped by memory "
-                        "(default 4000: 128 MB in float64; quick 1000)")
+                        "(default 10000: 800 MB per float64 copy; quick 1000)")
     p.add_argument("--min-time", type=float, metavar="S",
-                   help="minimum seconds per timing sample (default 0.05, quick 0.005)")
+                   help="minimum seconds per timing sample (default 0.02, quick 0.01)")
     p.add_argument("--repeats", type=int, metavar="K", help="samples per timing (default 5)")
     p.add_argument("--max-call", type=float, metavar="S",
                    help="skip sizes predicted to take longer per call (default 5, quick 0.5)")
@@ -330,6 +330,13 @@ def _r(value) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
+def _parallelism(measurements, backend) -> str:
+    """Median CPU time / wall time over calls of >= 1 ms: the threads actually kept busy."""
+    ratios = [m["cpu_per_wall"] for m in measurements if m["backend"] == backend
+              and m.get("cpu_per_wall") and (m.get("median_s") or 0) >= 1e-3]
+    return f"; CPU/wall {statistics.median(ratios):.2f} (calls ≥ 1 ms)" if ratios else ""
+
+
 def markdown(report: dict) -> str:
     lines = [f"# harness bench ({report['created']})", "",
              (f"Machine: {report['machine']['summary']}. Options: "
@@ -342,7 +349,8 @@ def markdown(report: dict) -> str:
                   + (f" ({b.get('message')})" if b.get("message") else "")
                   + (f"; {b['seconds']} s" if b.get("seconds") is not None else "")
                   + (f"; peak RSS {b.get('maxrss_mb')} MB" if b.get("maxrss_mb") else "")
-                  + (f"; threads {json.dumps(info.get('threads'))}" if info else ""), ""]
+                  + (f"; threads {json.dumps(info.get('threads'))}" if info else "")
+                  + _parallelism(report["measurements"], name), ""]
         rows = [r for r in report["rows"] if r["backend"] == name]
         if not rows:
             continue

@@ -30,6 +30,7 @@ from harness.tolerances import NUMERICAL, compare, looser, method_kind, toleranc
 
 FIRST_CALL_LIMIT = 4   # x --max-call: a first call this slow is not repeated (jit compiles
                        # stay well below it; numerical Hessians at a first large n do not)
+SLOW_CALL = 1.0        # seconds: no separate warm-up call, fewer samples
 LS_ROWS, LS_RANK = 32, 10   # ‖X - UV‖²: X is 32×p, U 32×10, V 10×p with n = 10p
 
 
@@ -213,7 +214,7 @@ def interleaved(timed: dict, min_time: float, repeats: int) -> dict:
     timers = {impl: timeit.Timer(call) for impl, (call, _) in timed.items()}
     numbers = {impl: calibrate(timers[impl], min_time, warm) for impl, (_, warm) in timed.items()}
     slowest = max(warm for _, warm in timed.values())
-    if slowest > 1.0:   # slow calls: fewer samples, never fewer than two
+    if slowest > SLOW_CALL:   # slow calls: fewer samples, never fewer than two
         repeats = max(2, min(repeats, int(5.0 / slowest)))
     samples = {impl: [] for impl in timed}
     cpu = dict.fromkeys(timed, 0.0)
@@ -335,8 +336,10 @@ class Worker:
                     hist.setdefault(base["n"], {})[base["op"]] = t1 - t0
                     out[impl] = (rec, value)
                     continue
-                sync(fn(*args))
-                t2 = time.perf_counter()
+                warm = None
+                if t1 - t0 < SLOW_CALL:   # warm-up call, also the calibration's estimate
+                    sync(fn(*args))
+                    warm = time.perf_counter() - t1
             except backends.Unsupported as exc:
                 rec.update(status="unsupported", reason=str(exc))
                 self.stopped[(w.name, base["dtype"], base["op"], impl)] = f"unsupported: {exc}"
@@ -348,11 +351,11 @@ class Worker:
                     f"error at n={base['n']}: {type(exc).__name__}"
                 out[impl] = (rec, None)
                 continue
-            rec.update(first_call_s=t1 - t0, warm_call_s=t2 - t1)
+            rec.update(first_call_s=t1 - t0, warm_call_s=warm)
 
             def call(fn=fn, args=args):
                 sync(fn(*args))
-            timed[impl] = (call, t2 - t1)
+            timed[impl] = (call, t1 - t0 if warm is None else warm)
             out[impl] = (rec, value)
         if timed:
             try:
@@ -395,9 +398,10 @@ class Worker:
                 if w.matrix and n > cfg["matrix_max"]:
                     continue   # recorded by the orchestrator as capped by memory
                 if w.matrix and matrix is None:
-                    matrix = np.random.default_rng([cfg["seed"], n]).standard_normal((n, n))
+                    matrix = np.random.default_rng([cfg["seed"], 1, n]).standard_normal((n, n))
                     matrix /= math.sqrt(n)
-                rng = np.random.default_rng([cfg["seed"], n, list(WORKLOADS).index(wname)])
+                # distinct non-zero tags: SeedSequence([s, n]) equals SeedSequence([s, n, 0])
+                rng = np.random.default_rng([cfg["seed"], 2, n, 1 + list(WORKLOADS).index(wname)])
                 x64, data64 = w.data(rng, n, matrix)
                 v64 = rng.standard_normal(n)
                 for dtype in cfg["dtypes"]:
