@@ -298,3 +298,50 @@ def test_sigterm_stops_cleanly_like_ctrl_c(tmp_path, faulty_dir):
     assert_complete_and_agreeing(run, "numpy", [A, B])
     assert "INTERRUPTED" in stdout and "exit status 130" in stdout
     assert junit_cases(out)[("faulty", "float64", A)][:2] == ("error", "interrupted")
+
+
+def test_a_killed_orchestrator_leaves_its_results_and_no_worker_behind(tmp_path, faulty_dir):
+    """SIGKILL (OOM killer, a CI job killed at its time limit): no report can be written,
+    but every result received is in the partial file, and no worker keeps running."""
+    out, pids = tmp_path / "out", tmp_path / "pids"
+    pids.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness", "run", "--backends", "numpy,faulty", "--cases", A,
+         "--out", str(out), "--timeout", "300"],
+        env=environment(faulty_dir, f"hang@{A}@float64", pids), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(pids.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (worker,) = [int(p.name) for p in pids.iterdir()]
+    time.sleep(1.0)
+    proc.kill()
+    proc.wait(timeout=30)
+    try:
+        gone_by = time.monotonic() + 10
+        while time.monotonic() < gone_by and _alive(worker):
+            time.sleep(0.2)
+        assert not _alive(worker), "the hanging worker outlived its orchestrator"
+    finally:
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)  # the worker this test started
+    (partial,) = out.glob("*.partial.jsonl")
+    got = [json.loads(line) for line in partial.read_text().splitlines()]
+    assert ("faulty", A, "float32", "ok") in {(r["backend"], r["case"], r["dtype"], r["status"])
+                                             for r in got}
+    assert not (out / "run.json").exists()
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        if Path("/proc").is_dir():
+            return False
+        try:  # no /proc: ask the kernel
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
