@@ -91,7 +91,11 @@ def write_reports(run: dict, out_dir) -> dict:
 def _describe_json_error(path: Path, text: str, exc: json.JSONDecodeError) -> str:
     if not text.strip():
         return f"{path}: empty file (a run that never finished writing?)"
-    if exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
+    stripped = text.rstrip()
+    on_last_line = (stripped.startswith("{") and not stripped.endswith("}")
+                    and exc.lineno == stripped.count("\n") + 1)
+    if exc.pos >= len(stripped) - 1 or exc.msg.startswith("Unterminated string") \
+            or on_last_line:
         return f"{path}: truncated JSON ({exc.msg} at line {exc.lineno}); the file is incomplete"
     return f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
 

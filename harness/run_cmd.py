@@ -364,10 +364,12 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
                                       f"stderr: {' | '.join(list(tail)[-3:])}")
         remaining.clear()
         return
-    run.add_result(backend, *victim, "crashed",
-                   error=_error("WorkerCrash", f"worker {how} during this case", tail))
-    run.problem("crash", backend, f"worker {how}; restarted for the remaining cases", *victim)
+    what = (f"worker {how} during this case" if rc != 0 else
+            "worker exited normally without delivering this result (lost on the channel?)")
+    run.add_result(backend, *victim, "crashed", error=_error("WorkerCrash", what, tail))
     remaining.remove(victim)
+    then = "restarted for the remaining cases" if remaining else "no cases left"
+    run.problem("crash", backend, f"worker {how}; {then}", *victim)
 
 
 def _provision(run: Run, backend: str, env_name: str, remaining: list) -> str | None:
@@ -496,6 +498,17 @@ def _render(doc, fmt):
     return render(doc, fmt)
 
 
+def _seeds_in(inputs: dict, prefix: str = "") -> dict:
+    """{dotted key: seed} of every integer under a key naming a seed, at any depth."""
+    found = {}
+    for k, v in inputs.items():
+        if "seed" in str(k).lower() and isinstance(v, int):
+            found[prefix + str(k)] = v
+        elif isinstance(v, dict):
+            found.update(_seeds_in(v, f"{prefix}{k}."))
+    return found
+
+
 def assemble(run: Run, args, case_ids, total_seconds) -> dict:
     """The run.json document before the cross-check (see harness.results)."""
     results = []
@@ -519,7 +532,7 @@ def assemble(run: Run, args, case_ids, total_seconds) -> dict:
     seeds = {"run": args.seed, "cases": {}}
     for meta in metas:
         inputs = meta.get("inputs") if isinstance(meta.get("inputs"), dict) else {}
-        found = {k: v for k, v in inputs.items() if "seed" in k.lower()}
+        found = _seeds_in(inputs)
         if found:
             seeds["cases"][meta["id"]] = found
     options = {k: v for k, v in vars(args).items() if k not in ("entry", "command")}

@@ -197,7 +197,20 @@ def parse_tasks(text: str) -> list[tuple[str, str]]:
     return tasks
 
 
+def _exit_with_parent() -> None:
+    """A worker whose orchestrator died (SIGKILL) must not run on: exit once reparented."""
+    import threading
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(70)
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 def main(argv=None) -> int:
+    _exit_with_parent()
     channel = Channel(_claim_stdout())
     faulthandler.enable()  # a segfault leaves its Python stack in the stderr tail
     p = argparse.ArgumentParser(prog="python -m harness.worker")
