@@ -231,7 +231,12 @@ def run_worker(name: str, opts: dict, work: Path) -> tuple[dict, list[dict]]:
 # ---- deriving ratios and targets -----------------------------------------------------------
 
 def _median(rec):
-    return rec.get("median_s") if rec and rec.get("status") == "ok" else None
+    """Steady-state median; for a call timed once (too slow to repeat), that one call."""
+    if rec and rec.get("status") == "ok":
+        return rec.get("median_s")
+    if rec and rec.get("status") == "first-call-only":
+        return rec.get("first_call_s")
+    return None
 
 
 def _ratio(a, b):
@@ -265,6 +270,8 @@ def derive(measurements: list[dict], agreements: list[dict]) -> list[dict]:
                                                row[f"{op}_native_min_s"])
             row[f"{op}_status"] = {"adapter": a.get("status") if a else None,
                                    "native": nat.get("status") if nat else None}
+            row[f"{op}_timed_once"] = any(r and r.get("status") == "first-call-only"
+                                          for r in (a, nat))
         row["grad_per_primal_adapter"] = _ratio(row["grad_adapter_s"], primal)
         row["grad_per_primal_native"] = _ratio(row["grad_native_s"], primal)
         for impl in ("adapter", "native"):
@@ -287,7 +294,7 @@ def targets(rows: list[dict], autodiff: set) -> dict:
             continue
         for op in ("grad", "hessian"):
             ratio = r[f"{op}_overhead"]
-            if ratio is not None:
+            if ratio is not None and not r[f"{op}_timed_once"]:   # one call is no median
                 overhead.setdefault((r["backend"], op), []).append((ratio, r))
     over = []
     for (backend, op), items in sorted(overhead.items()):
@@ -330,6 +337,10 @@ def _r(value) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
+def _once(row, op, text) -> str:
+    return f"{text} (1 call)" if row[f"{op}_timed_once"] and text != "–" else text
+
+
 def _parallelism(measurements, backend) -> str:
     """Median CPU time / wall time over calls of >= 1 ms: the threads actually kept busy."""
     ratios = [m["cpu_per_wall"] for m in measurements if m["backend"] == backend
@@ -366,8 +377,10 @@ def markdown(report: dict) -> str:
                 f"| {_t(r['grad_adapter_s'])} | {_t(r['grad_native_s'])} "
                 f"| {_r(r['grad_overhead'])} | {_r(r['grad_per_primal_adapter'])} "
                 f"| {_t(r['hvp_adapter_s'])} | {_r(r['hvp_overhead'])} "
-                f"| {_t(r['hessian_adapter_s'])} | {_t(r['hessian_native_s'])} "
-                f"| {_r(r['hessian_overhead'])} | {_r(r['hessian_per_n_grad_adapter'])} "
+                f"| {_once(r, 'hessian', _t(r['hessian_adapter_s']))} "
+                f"| {_once(r, 'hessian', _t(r['hessian_native_s']))} "
+                f"| {_once(r, 'hessian', _r(r['hessian_overhead']))} "
+                f"| {_r(r['hessian_per_n_grad_adapter'])} "
                 f"| {_t(r['grad_adapter_first_s'])} | {_t(r['grad_native_first_s'])} "
                 f"| {agree} |")
         lines.append("")

@@ -30,6 +30,7 @@ from harness.tolerances import NUMERICAL, compare, looser, method_kind, toleranc
 
 FIRST_CALL_LIMIT = 4   # x --max-call: a first call this slow is not repeated (jit compiles
                        # stay well below it; numerical Hessians at a first large n do not)
+ONCE = "once: "         # _skip_reason prefix: run one call, report it, skip larger n
 SLOW_CALL = 1.0        # seconds: no separate warm-up call, fewer samples
 LS_ROWS, LS_RANK = 32, 10   # ‖X - UV‖²: X is 32×p, U 32×10, V 10×p with n = 10p
 
@@ -303,8 +304,11 @@ class Worker:
                     f"n > --hessian-max {self.cfg['hessian_max']}")
         guess = self._predict(w, dtype, op, impl, n)
         if guess and guess[0] > self.cfg["max_call"]:
-            return (f"predicted {guess[0]:.3g} s per call from the figures at n={guess[1]}, "
-                    f"over --max-call {self.cfg['max_call']:g} s")
+            why = (f"predicted {guess[0]:.3g} s per call from the figures at n={guess[1]}, "
+                   f"over --max-call {self.cfg['max_call']:g} s")
+            if guess[0] <= FIRST_CALL_LIMIT * self.cfg["max_call"]:
+                return ONCE + why   # affordable once: its cost is reported, not hidden
+            return why
         return None
 
     def measure(self, w, base: dict, makers: dict) -> dict:
@@ -317,7 +321,8 @@ class Worker:
             rec = dict(base, impl=impl, method=method, status="ok", first_call_s=None,
                        warm_call_s=None, median_s=None, min_s=None)
             reason = self._skip_reason(w, base["dtype"], base["op"], impl, base["n"])
-            if reason:
+            once = bool(reason) and reason.startswith(ONCE)
+            if reason and not once:
                 rec.update(status="skipped", reason=reason)
                 self.stopped.setdefault((w.name, base["dtype"], base["op"], impl), reason)
                 out[impl] = (rec, None)
@@ -328,10 +333,13 @@ class Worker:
                 value = fn(*args)
                 sync(value)
                 t1 = time.perf_counter()
-                if t1 - t0 > FIRST_CALL_LIMIT * self.cfg["max_call"]:
+                if once or t1 - t0 > FIRST_CALL_LIMIT * self.cfg["max_call"]:
+                    why = reason[len(ONCE):] if once else (
+                        f"first call took {t1 - t0:.3g} s, over {FIRST_CALL_LIMIT} x --max-call")
                     rec.update(first_call_s=t1 - t0, status="first-call-only",
-                               reason=f"first call took {t1 - t0:.3g} s, over "
-                                      f"{FIRST_CALL_LIMIT} x --max-call: not repeated")
+                               reason=f"{why}: timed once, larger n skipped")
+                    self.stopped[(w.name, base["dtype"], base["op"], impl)] = \
+                        f"n={base['n']} was timed once: {why}"
                     hist = self.history.setdefault((w.name, base["dtype"], impl), {})
                     hist.setdefault(base["n"], {})[base["op"]] = t1 - t0
                     out[impl] = (rec, value)
