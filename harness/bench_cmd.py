@@ -39,7 +39,7 @@ WORKLOADS = {
 GPU_BACKENDS = ("torch", "jax")
 OVERHEAD_TARGET, OVERHEAD_MIN_N = 1.10, 100
 GRAD_PRIMAL_TARGET = 5.0
-FULL = {"sizes": [10, 100, 1000, 10_000, 100_000], "dtypes": list(DTYPES),
+FULL = {"sizes": [10, 100, 1000, 10_000, 100_000, 1_000_000], "dtypes": list(DTYPES),
         "hessian_max": 1000, "matrix_max": 10_000, "min_time": 0.02, "repeats": 5,
         "max_call": 5.0, "timeout": 1200.0}
 QUICK = {"sizes": [100, 1000], "dtypes": ["float64"], "hessian_max": 100,

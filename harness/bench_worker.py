@@ -28,7 +28,7 @@ import backends
 from backends import _native
 from harness.tolerances import NUMERICAL, compare, looser, method_kind, tolerance
 
-FIRST_CALL_LIMIT = 4   # x --max-call: a first call this slow is not repeated (jit compiles
+FIRST_CALL_LIMIT = 5   # x --max-call: a first call this slow is not repeated (jit compiles
                        # stay well below it; numerical Hessians at a first large n do not)
 ONCE = "once: "         # _skip_reason prefix: run one call, report it, skip larger n
 SLOW_CALL = 1.0        # seconds: no separate warm-up call, fewer samples
