@@ -1,0 +1,33 @@
+"""The orchestrator's process imports no framework and no numpy, even where they exist.
+
+The engine environment has no numpy, so every real command run by the engine tests
+already fails if the orchestrator needs one; this test also catches an import that
+would silently succeed on a machine that has numpy, by running the command modules
+under an interpreter that has it (the numpy environment).
+"""
+
+import subprocess
+
+import pytest
+
+from harness import REPO_ROOT, envs
+from harness.cli import COMMANDS
+
+HEAVY = ("numpy", "torch", "tensorflow", "jax", "mxnet", "matplotlib", "sympy", "numdifftools")
+
+
+def test_command_modules_import_no_framework():
+    if envs.status("numpy")["state"] != "ready":
+        pytest.fail("needs the numpy environment: python -m harness envs --create numpy")
+    modules = sorted({target.split(":")[0] for target, _ in COMMANDS.values()})
+    code = (
+        "import sys, harness.cli, backends, cases\n"
+        f"for m in {modules!r}: __import__(m)\n"
+        "harness.cli.build_parser(); backends.available(); cases.case_index()\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([str(envs.env_python("numpy")), "-c", code], cwd=REPO_ROOT,
+                         env=envs.worker_env(), capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", f"the orchestrator imported {out.stdout.strip()}"
