@@ -296,8 +296,16 @@ class MxnetNative(Native):
         grad, xp = self.grad(f), self.xp
 
         def hvp(x, v, *data):
-            h = self._step(x) / max(1.0, float(xp.max(xp.abs(v))))
-            return (grad(x + h * v, *data) - grad(x - h * v, *data)) / (2 * h)
+            # step along the unit direction, scaled by |x| in the same (2-)norm: scaling
+            # by max|v| instead loses accuracy to truncation as ‖v‖ grows with n, and
+            # mixing max|x| with a 2-norm direction loses it to round-off
+            import numpy
+            norm = float(xp.sqrt(xp.sum(v * v)))
+            if norm == 0.0:
+                return xp.zeros_like(x)
+            d = v / norm
+            h = numpy.finfo(x.dtype).eps ** (1 / 3) * max(1.0, float(xp.sqrt(xp.sum(x * x))))
+            return (grad(x + h * d, *data) - grad(x - h * d, *data)) * (norm / (2 * h))
         return hvp
 
     def threads(self):
