@@ -157,6 +157,24 @@ class Backend:
         """callable(x) -> Hessian of shape x.shape + x.shape."""
         raise NotImplementedError
 
+    def _grad(self, f, argnums: tuple[int, ...], single: bool):
+        """callable(*args) -> the gradient (a tuple of them unless `single`). Default: the
+        gradients of `_value_and_grad`; adapters whose framework has a cheaper gradient-only
+        transform override it (returning the value as well costs time: fusion, pytrees),
+        and defer to this default where a subclass overrides `_value_and_grad`
+        (`_overrides`), so that hook still defines every first derivative."""
+        impl = self._value_and_grad(f, argnums)
+
+        def grad(*args):
+            grads = impl(*args)[1]
+            return grads[0] if single else tuple(grads)
+        return grad
+
+    def _overrides(self, hook: str, adapter: type) -> bool:
+        """Whether a subclass of `adapter` replaces its `hook` (e.g. a fault-injecting
+        backend built on an adapter), so the adapter's shortcuts must not bypass it."""
+        return getattr(type(self), hook) is not getattr(adapter, hook)
+
     def _hvp(self, f):
         """callable(x, v) -> H(x) v. Default: the Hessian contracted with v (say so in
         methods["hvp"])."""
@@ -192,26 +210,30 @@ class Backend:
         return {op: list(ms) for op, ms in self._used.items()}
 
     def _use(self, op: str, method: str) -> None:
-        used = self._used.setdefault(op, [])
-        if method not in used:
+        used = self._used.get(op)
+        if used is None:
+            self._used[op] = [method]
+        elif method not in used:
             used.append(method)
 
     def _check_args(self, op: str, args: tuple, nums: tuple[int, ...]) -> None:
+        """Every call, so kept cheap (adapters make `_dtype_of` a lookup, not a `.name`)."""
         if max(nums) >= len(args):
             raise InputError(f"{op}: argnums={nums if len(nums) > 1 else nums[0]} but the "
                              f"function was called with {len(args)} argument(s)")
         for i in nums:
             dtype = self._dtype_of(args[i])
+            if dtype in DTYPES:
+                continue
             if dtype is None:
                 raise InputError(
                     f"{op}: argument {i} is a {type(args[i]).__module__}."
                     f"{type(args[i]).__qualname__}, not a {self.name} array; "
                     f"make it with be.asarray(data, dtype='float64')")
-            if dtype not in DTYPES:
-                raise InputError(
-                    f"{op}: argument {i} has dtype {dtype}; derivatives need float32 or "
-                    f"float64 inputs (integer inputs are rejected, not silently cast): "
-                    f"use be.asarray(data, dtype='float64')")
+            raise InputError(
+                f"{op}: argument {i} has dtype {dtype}; derivatives need float32 or "
+                f"float64 inputs (integer inputs are rejected, not silently cast): "
+                f"use be.asarray(data, dtype='float64')")
 
     def _scalar(self, f, op: str):
         """f, checked to return a scalar (shape ()) before anything is differentiated."""
@@ -242,13 +264,14 @@ class Backend:
     def grad(self, f, argnums=0):
         """callable(*args) -> gradient of scalar f w.r.t. args[argnums] (tuple for tuples)."""
         nums, single = _argnums(argnums)
-        impl = self._value_and_grad(self._scalar(f, "grad"), nums)
+        impl = self._grad(self._scalar(f, "grad"), nums, single)
+        method, check, use = self.methods["grad"], self._check_args, self._use
 
         def grad_f(*args):
-            self._check_args("grad", args, nums)
-            _, grads = impl(*args)
-            self._use("grad", self.methods["grad"])
-            return grads[0] if single else tuple(grads)
+            check("grad", args, nums)
+            out = impl(*args)
+            use("grad", method)
+            return out
         return grad_f
 
     def jacobian(self, h, argnums=0):

@@ -16,6 +16,8 @@ from backends.base import Backend, Namespace, numpy_arange
 
 jax.config.update("jax_enable_x64", True)
 
+_FLOAT_NAMES = {np.dtype("float32"): "float32", np.dtype("float64"): "float64"}
+
 
 def _make_xp():
     return Namespace(
@@ -32,7 +34,7 @@ class JaxBackend(Backend):
     name = "jax"
     distribution = "jax"
     methods: ClassVar[dict[str, str]] = {
-        "grad": "reverse (jax.value_and_grad, jit)",
+        "grad": "reverse (jax.grad, jit)",
         "value_and_grad": "reverse (jax.value_and_grad, jit)",
         "jacobian": "reverse (jax.jacrev, jit)",
         "hessian": "forward-over-reverse (jax.hessian = jacfwd(jacrev), jit)",
@@ -47,13 +49,25 @@ class JaxBackend(Backend):
 
     def _dtype_of(self, x):
         # NumPy arrays are accepted as jax.grad accepts them (jax.test_util passes them).
-        return x.dtype.name if isinstance(x, (jax.Array, np.ndarray)) else None
+        # A dict lookup: numpy's dtype.name costs ~3.4 µs, as much as a small jitted call.
+        if not isinstance(x, (jax.Array, np.ndarray)):
+            return None
+        return _FLOAT_NAMES.get(x.dtype) or x.dtype.name
 
     def to_numpy(self, value):
         return np.asarray(value)
 
     def _value_and_grad(self, f, argnums):
         return jax.jit(jax.value_and_grad(f, argnums=argnums))
+
+    def _grad(self, f, argnums, single):
+        # jax.grad, not value_and_grad: returning the value changes what XLA fuses
+        # (281 vs 206 µs at n = 1e6), and an int argnums skips tuple pytree handling.
+        if self._overrides("_value_and_grad", JaxBackend):
+            return super()._grad(f, argnums, single)
+        if single:
+            return jax.jit(jax.grad(f, argnums=argnums[0]))
+        return jax.jit(jax.grad(f, argnums=argnums))
 
     def _jacobian(self, h, argnums):
         return jax.jit(jax.jacrev(h, argnums=argnums))
