@@ -145,6 +145,33 @@ def test_hessian_and_hvp(be, problem, dtype):
     assert_close(be, hv, problem.hess(x64) @ v64, dtype, "hvp")
 
 
+def test_hvp_of_least_squares_in_float32(be):
+    """‖X − UV‖² as a function of V (X 32×40, U 32×10, n = 400), float32, at a point with
+    spread-out entries (±1: ‖x‖₂ = 20, max|x| = 1): H w = 2 UᵀU W in closed form. MXNet's
+    central-difference HVP must step by ‖x‖₂ along the unit direction w/‖w‖₂; stepping by
+    max|x| made its round-off grow like √n (2–5× the float32 NUMERICAL tolerance here)."""
+    if be.name == "numpy":
+        pytest.skip("the reference's numdifftools HVP takes ~90 s at n = 400")
+    xp, rank, cols = be.xp, 10, 40
+    rng = np.random.default_rng(0)
+    U64, X64 = (rng.standard_normal(s).astype(np.float32).astype(np.float64)
+                for s in ((32, rank), (32, cols)))
+    x64 = np.sign(rng.standard_normal(rank * cols))
+    w64 = rng.standard_normal(rank * cols).astype(np.float32).astype(np.float64)
+    U, X = be.asarray(U64, "float32"), be.asarray(X64, "float32")
+
+    def least_squares(v):
+        R = X - xp.matmul(U, xp.reshape(v, (rank, cols)))
+        return xp.sum(R * R)
+    be.reset_used_methods()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        hv = be.hvp(least_squares)(be.asarray(x64, "float32"), be.asarray(w64, "float32"))
+    if be.name == "mxnet":     # MXNet 1.9.1 cannot differentiate matmul twice
+        assert be.used_methods()["hvp"] == [FALLBACK]
+    assert_close(be, hv, (2 * U64.T @ U64 @ w64.reshape(rank, cols)).ravel(), "float32", "hvp")
+
+
 JACOBIANS = [
     ("linear map 2x3", [0.3, -0.7, 1.1], lambda xp, k: (lambda x: xp.matmul(k(B), x)),
      lambda x: B),
