@@ -246,6 +246,7 @@ class Backend:
                                  f"use be.jacobian for vector outputs")
             return out
         scalar_f.__name__ = getattr(f, "__name__", "f")
+        scalar_f.__wrapped__ = f   # adapters key per-function caches on the user's f
         return scalar_f
 
     # ---- public derivative calls -------------------------------------------------------

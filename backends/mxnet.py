@@ -21,11 +21,16 @@ norm the direction is a unit vector of, so truncation and round-off errors balan
                                        and a warning names the disagreement;
 * native agrees                     -> the native value is reported as autodiff.
 
-A wrong native number is thus never reported, and `used_methods()` says whenever
-the numerical fallback was used, so its tolerance is NUMERICAL.
+The verdict is cached per (function, shape, dtype), weakly keyed on the function:
+later calls skip a native pass that raised or disagreed (it cost n backward passes
+and an n² pure-Python comparison on every call), and where native agreed they
+report it after a spot check along one fixed direction (two gradients). A wrong
+native number is thus never reported, and `used_methods()` says whenever the
+numerical fallback was used, so its tolerance is NUMERICAL.
 """
 
 import warnings
+import weakref
 from typing import ClassVar
 
 import numpy as onp
@@ -80,6 +85,13 @@ def _size(shape) -> int:
     return n
 
 
+def _probe(shape, dtype):
+    """A fixed direction with every component non-zero, unit 2-norm: spot checks along it
+    see every column of a Hessian."""
+    d = onp.random.default_rng(0).uniform(0.5, 1.5, _size(shape))
+    return (d / onp.linalg.norm(d)).astype(dtype).reshape(shape)
+
+
 def _unit(shape, k: int, dtype):
     e = onp.zeros(_size(shape), dtype=dtype)
     e[k] = 1
@@ -100,7 +112,10 @@ class MxnetBackend(Backend):
     def _load(self):
         npx.set_np()
         self._last: dict[str, str] = {}
-        self.fallback_log: list[tuple[str, str]] = []   # (op, why) for every fallback
+        self.fallback_log: list[tuple[str, str]] = []   # (op, why) for every fallback decision
+        # user function -> {(op, shape, dtype): method}; weak keys, so a function's cached
+        # decisions go with it and never carry over to another function
+        self._decisions = weakref.WeakKeyDictionary()
 
     def _make_xp(self):
         return _make_xp()
@@ -201,40 +216,86 @@ class MxnetBackend(Backend):
                for head in heads]
         return out
 
-    def _choose(self, op, native, fallback, dtype):
-        """Report native only where it ran and agrees with the differences of the gradient."""
+    # ---- the native-versus-fallback decision, made once per (function, shape, dtype) ------
+    def _decided(self, f, op, shape, dtype):
+        """The method an earlier call settled on for (f, op, shape, dtype), or None."""
+        try:
+            return self._decisions.get(getattr(f, "__wrapped__", f), {}).get((op, shape, dtype))
+        except TypeError:   # f cannot be weakly referenced: decide on every call
+            return None
+
+    def _decide(self, f, op, shape, dtype, method):
+        try:
+            self._decisions.setdefault(getattr(f, "__wrapped__", f), {})[(op, shape, dtype)] = method
+        except TypeError:
+            pass
+
+    def _choose(self, f, op, shape, native, fallback, dtype):
+        """Report native only where it ran and agrees with the differences of the gradient;
+        the verdict is cached for (f, shape, dtype), so later calls skip a native pass that
+        raises or was wrong (the costly part: n backward passes, an n² pure-Python compare)."""
         if isinstance(native, Exception):
             why = str(native).strip().splitlines()[-1][:200]
-            self._last[op] = FALLBACK
-            self.fallback_log.append((op, why))
-            return fallback
-        check = compare(native, fallback, tolerance(dtype, FALLBACK))
-        if check.ok:
-            self._last[op] = NATIVE_SECOND
-            return native
-        why = f"MXNet's native {op} disagrees with differences of its gradient: {check.describe()}"
-        warnings.warn(why, RuntimeWarning, stacklevel=4)
-        self._last[op] = FALLBACK_DISAGREED
+            method = FALLBACK
+        else:
+            check = compare(native, fallback, tolerance(dtype, FALLBACK))
+            if check.ok:
+                self._last[op] = NATIVE_SECOND
+                self._decide(f, op, shape, dtype, NATIVE_SECOND)
+                return native
+            why = (f"MXNet's native {op} disagrees with differences of its gradient: "
+                   f"{check.describe()}")
+            warnings.warn(why, RuntimeWarning, stacklevel=4)
+            method = FALLBACK_DISAGREED
+        self._last[op] = method
+        self._decide(f, op, shape, dtype, method)
         self.fallback_log.append((op, why))
         return fallback
 
     def _hessian(self, f):
         gradient = self._gradient_np(f)
 
+        def fd_hessian(x_host):
+            shape, n, dtype = x_host.shape, x_host.size, x_host.dtype
+            eye = onp.eye(n, dtype=dtype)
+            cols = [self._fd_directional(gradient, x_host, eye[k].reshape(shape)).reshape(n)
+                    for k in range(n)]
+            fd = onp.stack(cols, axis=1) if cols else onp.zeros((0, 0), dtype=dtype)
+            return ((fd + fd.T) / 2).astype(dtype).reshape(shape + shape)
+
+        def native_hessian(x, shape, n, dtype):
+            rows = self._native_second(f, x, [_unit(shape, k, dtype) for k in range(n)])
+            native = onp.stack([r.reshape(n) for r in rows]) if rows else onp.zeros((0, 0))
+            return native.astype(dtype).reshape(shape + shape)
+
         def hessian(x):
             x_host = x.asnumpy()
             shape, n, dtype = x_host.shape, x_host.size, x_host.dtype
-            cols = [self._fd_directional(gradient, x_host, _unit(shape, k, dtype).asnumpy())
-                    .reshape(n) for k in range(n)]
-            fd = onp.stack(cols, axis=1) if cols else onp.zeros((0, 0), dtype=dtype)
-            fd = ((fd + fd.T) / 2).astype(dtype).reshape(shape + shape)
-            try:
-                rows = self._native_second(f, x, [_unit(shape, k, dtype) for k in range(n)])
-                native = (onp.stack([r.reshape(n) for r in rows]) if rows else fd)
-                native = native.astype(dtype).reshape(shape + shape)
-            except MXNetError as exc:
-                native = exc
-            return mnp.array(self._choose("hessian", native, fd, dtype.name), dtype=dtype)
+            decided = self._decided(f, "hessian", shape, dtype.name)
+            if decided in (FALLBACK, FALLBACK_DISAGREED):
+                self._last["hessian"] = decided
+                return mnp.array(fd_hessian(x_host), dtype=dtype)
+            if decided == NATIVE_SECOND:
+                # settled on native: spot-check it along one direction (2 gradients, not
+                # 2n), so a native value wrong at this x is still never reported
+                try:
+                    native = native_hessian(x, shape, n, dtype)
+                except MXNetError as exc:
+                    native = exc
+                if not isinstance(native, Exception) and n:
+                    d = _probe(shape, dtype)
+                    fd_d = self._fd_directional(gradient, x_host, d, norm=2)
+                    hd = (native.reshape(n, n).astype(onp.float64) @ d.reshape(n)).reshape(shape)
+                    if compare(hd, fd_d, tolerance(dtype.name, FALLBACK)).ok:
+                        self._last["hessian"] = NATIVE_SECOND
+                        return mnp.array(native, dtype=dtype)
+            else:
+                try:
+                    native = native_hessian(x, shape, n, dtype)
+                except MXNetError as exc:
+                    native = exc
+            chosen = self._choose(f, "hessian", shape, native, fd_hessian(x_host), dtype.name)
+            return mnp.array(chosen, dtype=dtype)
         return hessian
 
     def _hvp(self, f):
@@ -242,21 +303,24 @@ class MxnetBackend(Backend):
 
         def hvp(x, v):
             x_host, v_host = x.asnumpy(), v.asnumpy()
-            dtype = x_host.dtype
+            shape, dtype = x_host.shape, x_host.dtype
             norm = float(onp.linalg.norm(v_host.astype(onp.float64)))
             if norm == 0.0:
                 fd = onp.zeros_like(x_host)
             else:
                 direction = (v_host / dtype.type(norm)).astype(dtype)
                 fd = (self._fd_directional(gradient, x_host, direction, norm=2)
-                      * dtype.type(norm))
-            try:
+                      * dtype.type(norm)).astype(dtype)
+            decided = self._decided(f, "hvp", shape, dtype.name)
+            if decided in (FALLBACK, FALLBACK_DISAGREED):   # native raised or was wrong
+                self._last["hvp"] = decided
+                return mnp.array(fd, dtype=dtype)
+            try:   # undecided or native so far: the differences above cross-check it
                 (native,) = self._native_second(f, x, [v])
                 native = native.astype(dtype)
             except MXNetError as exc:
                 native = exc
-            return mnp.array(self._choose("hvp", native, fd.astype(dtype), dtype.name),
-                             dtype=dtype)
+            return mnp.array(self._choose(f, "hvp", shape, native, fd, dtype.name), dtype=dtype)
         return hvp
 
 
