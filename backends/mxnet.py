@@ -175,35 +175,41 @@ class MxnetBackend(Backend):
         return jacobian
 
     # ---- second order --------------------------------------------------------------------
-    def _gradient_np(self, f):
-        """x (host numpy array of the dtype) -> MXNet's reverse-mode gradient, host numpy."""
-        vg = self._value_and_grad(f, (0,))
-
-        def gradient(x_host):
-            return vg(mnp.array(x_host, dtype=x_host.dtype))[1][0].asnumpy()
+    @staticmethod
+    def _gradient(f):
+        """x (an mx.np array this adapter owns) -> MXNet's reverse-mode gradient, on the
+        MXNet side: no host round trip and no argument copy per evaluation (2n of them
+        per Hessian)."""
+        def gradient(x):
+            x.attach_grad()
+            with autograd.record():
+                y = f(x)
+            y.backward()
+            return x.grad
         return gradient
 
     @staticmethod
-    def _step(x_host, norm=None):
+    def _step(x, norm=None):
         """Central-difference step for the dtype: eps**(1/3) scaled by the input's size,
         measured in the norm the direction is normalised in (max-norm for the Hessian's
         unit vectors e_k, 2-norm for the HVP's v/|v|_2). Mixing max|x| with a 2-norm
         direction made the step too small by up to sqrt(n) and the HVP's round-off grow
         like sqrt(n): 4e-6 at n = 1e6 in float64, beyond float32's tolerance at n ~ 100."""
-        eps = onp.finfo(x_host.dtype).eps
-        if norm == 2:
-            size = float(onp.linalg.norm(x_host.astype(onp.float64).ravel()))
+        eps = onp.finfo(x.dtype).eps
+        if x.size == 0:
+            size = 0.0
+        elif norm == 2:
+            x64 = x.astype(onp.float64)
+            size = float(mnp.sqrt(mnp.sum(x64 * x64)))
         else:
-            size = float(onp.max(onp.abs(x_host), initial=0.0))
+            size = float(mnp.max(mnp.abs(x)))
         return (eps ** (1 / 3)) * max(1.0, size)
 
-    def _fd_directional(self, gradient, x_host, direction, norm=None):
-        """(g(x + h d) - g(x - h d)) / (2 h), h measured as actually represented; `norm`:
-        the norm `direction` has unit length in (see `_step`)."""
-        h = x_host.dtype.type(self._step(x_host, norm))
-        plus = (x_host + h * direction).astype(x_host.dtype)
-        minus = (x_host - h * direction).astype(x_host.dtype)
-        return ((gradient(plus) - gradient(minus)) / (2 * h)).astype(x_host.dtype)
+    def _fd_directional(self, gradient, x, direction, norm=None):
+        """(g(x + h d) - g(x - h d)) / (2 h) in x's dtype, h as represented in that dtype;
+        `norm`: the norm `direction` has unit length in (see `_step`)."""
+        h = float(onp.dtype(x.dtype).type(self._step(x, norm)))
+        return (gradient(x + h * direction) - gradient(x - h * direction)) / (2 * h)
 
     def _native_second(self, f, x, heads):
         """autograd.grad of the recorded gradient, once per head (each an array like x)."""
@@ -253,14 +259,16 @@ class MxnetBackend(Backend):
         return fallback
 
     def _hessian(self, f):
-        gradient = self._gradient_np(f)
+        gradient = self._gradient(f)
 
-        def fd_hessian(x_host):
-            shape, n, dtype = x_host.shape, x_host.size, x_host.dtype
-            eye = onp.eye(n, dtype=dtype)
-            cols = [self._fd_directional(gradient, x_host, eye[k].reshape(shape)).reshape(n)
+        def fd_hessian(x, shape, n, dtype):
+            """Symmetrised central differences, one column per unit vector (mx.np array)."""
+            if n == 0:
+                return mnp.zeros(shape + shape, dtype=dtype)
+            eye = mnp.eye(n, dtype=dtype)
+            cols = [self._fd_directional(gradient, x, eye[k].reshape(shape)).reshape(n)
                     for k in range(n)]
-            fd = onp.stack(cols, axis=1) if cols else onp.zeros((0, 0), dtype=dtype)
+            fd = mnp.stack(cols, axis=1)
             return ((fd + fd.T) / 2).astype(dtype).reshape(shape + shape)
 
         def native_hessian(x, shape, n, dtype):
@@ -269,58 +277,58 @@ class MxnetBackend(Backend):
             return native.astype(dtype).reshape(shape + shape)
 
         def hessian(x):
-            x_host = x.asnumpy()
-            shape, n, dtype = x_host.shape, x_host.size, x_host.dtype
+            shape, n, dtype = tuple(x.shape), x.size, onp.dtype(x.dtype)
             decided = self._decided(f, "hessian", shape, dtype.name)
             if decided in (FALLBACK, FALLBACK_DISAGREED):
                 self._last["hessian"] = decided
-                return mnp.array(fd_hessian(x_host), dtype=dtype)
-            if decided == NATIVE_SECOND:
+                fd = fd_hessian(x, shape, n, dtype)
+                fd.wait_to_read()   # MXNet is asynchronous: raise errors here, not later
+                return fd
+            try:
+                native = native_hessian(x, shape, n, dtype)
+            except MXNetError as exc:
+                native = exc
+            if decided == NATIVE_SECOND and not isinstance(native, Exception) and n:
                 # settled on native: spot-check it along one direction (2 gradients, not
                 # 2n), so a native value wrong at this x is still never reported
-                try:
-                    native = native_hessian(x, shape, n, dtype)
-                except MXNetError as exc:
-                    native = exc
-                if not isinstance(native, Exception) and n:
-                    d = _probe(shape, dtype)
-                    fd_d = self._fd_directional(gradient, x_host, d, norm=2)
-                    hd = (native.reshape(n, n).astype(onp.float64) @ d.reshape(n)).reshape(shape)
-                    if compare(hd, fd_d, tolerance(dtype.name, FALLBACK)).ok:
-                        self._last["hessian"] = NATIVE_SECOND
-                        return mnp.array(native, dtype=dtype)
-            else:
-                try:
-                    native = native_hessian(x, shape, n, dtype)
-                except MXNetError as exc:
-                    native = exc
-            chosen = self._choose(f, "hessian", shape, native, fd_hessian(x_host), dtype.name)
-            return mnp.array(chosen, dtype=dtype)
+                d = _probe(shape, dtype)
+                fd_d = self._fd_directional(gradient, x, mnp.array(d, dtype=dtype), norm=2)
+                hd = (native.reshape(n, n).astype(onp.float64) @ d.reshape(n)).reshape(shape)
+                if compare(hd, fd_d.asnumpy(), tolerance(dtype.name, FALLBACK)).ok:
+                    self._last["hessian"] = NATIVE_SECOND
+                    return mnp.array(native, dtype=dtype)
+            fd = fd_hessian(x, shape, n, dtype)
+            fd_host = fd.asnumpy()
+            chosen = self._choose(f, "hessian", shape, native, fd_host, dtype.name)
+            return fd if chosen is fd_host else mnp.array(chosen, dtype=dtype)
         return hessian
 
     def _hvp(self, f):
-        gradient = self._gradient_np(f)
+        gradient = self._gradient(f)
 
         def hvp(x, v):
-            x_host, v_host = x.asnumpy(), v.asnumpy()
-            shape, dtype = x_host.shape, x_host.dtype
-            norm = float(onp.linalg.norm(v_host.astype(onp.float64)))
+            shape, dtype = tuple(x.shape), onp.dtype(x.dtype)
+            v64 = v.astype(onp.float64)
+            norm = float(mnp.sqrt(mnp.sum(v64 * v64))) if v.size else 0.0
             if norm == 0.0:
-                fd = onp.zeros_like(x_host)
+                fd = mnp.zeros(shape, dtype=dtype)
             else:
-                direction = (v_host / dtype.type(norm)).astype(dtype)
-                fd = (self._fd_directional(gradient, x_host, direction, norm=2)
-                      * dtype.type(norm)).astype(dtype)
+                direction = (v / float(dtype.type(norm))).astype(dtype)
+                fd = (self._fd_directional(gradient, x, direction, norm=2)
+                      * float(dtype.type(norm))).astype(dtype)
             decided = self._decided(f, "hvp", shape, dtype.name)
             if decided in (FALLBACK, FALLBACK_DISAGREED):   # native raised or was wrong
                 self._last["hvp"] = decided
-                return mnp.array(fd, dtype=dtype)
+                fd.wait_to_read()
+                return fd
             try:   # undecided or native so far: the differences above cross-check it
                 (native,) = self._native_second(f, x, [v])
                 native = native.astype(dtype)
             except MXNetError as exc:
                 native = exc
-            return mnp.array(self._choose(f, "hvp", shape, native, fd, dtype.name), dtype=dtype)
+            fd_host = fd.asnumpy()
+            chosen = self._choose(f, "hvp", shape, native, fd_host, dtype.name)
+            return fd if chosen is fd_host else mnp.array(chosen, dtype=dtype)
         return hvp
 
 
