@@ -199,7 +199,7 @@ class MxnetBackend(Backend):
         if x.size == 0:
             size = 0.0
         elif norm == 2:
-            x64 = x.astype(onp.float64)
+            x64 = x.astype(onp.float64, copy=False)
             size = float(mnp.sqrt(mnp.sum(x64 * x64)))
         else:
             size = float(mnp.max(mnp.abs(x)))
@@ -308,14 +308,14 @@ class MxnetBackend(Backend):
 
         def hvp(x, v):
             shape, dtype = tuple(x.shape), onp.dtype(x.dtype)
-            v64 = v.astype(onp.float64)
+            v64 = v.astype(onp.float64, copy=False)   # copy=False: no 8 MB copies at n = 1e6
             norm = float(mnp.sqrt(mnp.sum(v64 * v64))) if v.size else 0.0
             if norm == 0.0:
                 fd = mnp.zeros(shape, dtype=dtype)
             else:
-                direction = (v / float(dtype.type(norm))).astype(dtype)
+                direction = (v / float(dtype.type(norm))).astype(dtype, copy=False)
                 fd = (self._fd_directional(gradient, x, direction, norm=2)
-                      * float(dtype.type(norm))).astype(dtype)
+                      * float(dtype.type(norm))).astype(dtype, copy=False)
             decided = self._decided(f, "hvp", shape, dtype.name)
             if decided in (FALLBACK, FALLBACK_DISAGREED):   # native raised or was wrong
                 self._last["hvp"] = decided
