@@ -37,6 +37,15 @@ def _make_xp():
     )
 
 
+def _taped_gradient(f, argnums, args):
+    """(f(*args), gradients w.r.t. args[argnums]) under one tape, inside a tf.function."""
+    xs = [args[i] for i in argnums]
+    with tf.GradientTape() as tape:
+        tape.watch(xs)
+        y = f(*args)
+    return y, tape.gradient(y, xs, unconnected_gradients=_ZERO)
+
+
 class TensorflowBackend(Backend):
     name = "tensorflow"
     distribution = "tensorflow"
@@ -73,11 +82,8 @@ class TensorflowBackend(Backend):
     def _value_and_grad(self, f, argnums):
         @tf.function(autograph=False, reduce_retracing=True)
         def value_and_grad(*args):
-            xs = [args[i] for i in argnums]
-            with tf.GradientTape() as tape:
-                tape.watch(xs)
-                y = f(*args)
-            return y, tuple(tape.gradient(y, xs, unconnected_gradients=_ZERO))
+            y, grads = _taped_gradient(f, argnums, args)
+            return y, tuple(grads)
         return value_and_grad
 
     def _grad(self, f, argnums, single):
@@ -88,11 +94,7 @@ class TensorflowBackend(Backend):
 
         @tf.function(autograph=False, reduce_retracing=True)
         def grad(*args):
-            xs = [args[i] for i in argnums]
-            with tf.GradientTape() as tape:
-                tape.watch(xs)
-                y = f(*args)
-            grads = tape.gradient(y, xs, unconnected_gradients=_ZERO)
+            grads = _taped_gradient(f, argnums, args)[1]
             return grads[0] if single else tuple(grads)
         return grad
 
