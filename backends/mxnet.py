@@ -39,7 +39,7 @@ from mxnet import np as mnp
 from mxnet.base import MXNetError
 
 from backends.base import Backend, Namespace, numpy_arange
-from harness.tolerances import compare, tolerance
+from harness.common.tolerances import compare, tolerance
 
 FALLBACK = "central-difference of reverse-mode gradient (fallback)"
 FALLBACK_DISAGREED = ("central-difference of reverse-mode gradient "

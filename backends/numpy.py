@@ -2,7 +2,7 @@
 
 numdifftools takes central differences on a geometric sequence of steps and
 Richardson-extrapolates them, so its derivatives are NUMERICAL (method strings say
-"numdifftools", which harness.tolerances classifies accordingly). A float32 request
+"numdifftools", which harness.common.tolerances classifies accordingly). A float32 request
 evaluates derivatives in float64 (the extrapolation needs the precision) and
 returns float32; the plain value is computed in the requested dtype.
 """

@@ -10,12 +10,12 @@ import importlib
 import sys
 
 COMMANDS = {
-    "run": ("harness.run_cmd", "run every case on every backend and cross-check"),
-    "compare": ("harness.compare_cmd", "merge results of separate runs into one report"),
-    "envs": ("harness.envs_cmd", "show or create the per-backend environments"),
-    "pytest": ("harness.envs_cmd:pytest", "run pytest inside one backend's environment"),
-    "doc": ("harness.doc_cmd", "run a D2L chapter's code tab by tab and report drift"),
-    "bench": ("harness.bench_cmd", "measure what derivatives cost on each backend"),
+    "run": ("harness.run.command", "run every case on every backend and cross-check"),
+    "compare": ("harness.run.compare", "merge results of separate runs into one report"),
+    "envs": ("harness.envs.command", "show or create the per-backend environments"),
+    "pytest": ("harness.envs.command:pytest", "run pytest inside one backend's environment"),
+    "doc": ("harness.doc.command", "run a D2L chapter's code tab by tab and report drift"),
+    "bench": ("harness.bench.command", "measure what derivatives cost on each backend"),
 }
 
 

@@ -4,16 +4,17 @@ A case covers an example when its `section` is one of the chapter's headings.
 Its reference (closed forms / SymPy, never a framework) is computed in the numpy
 environment, and a tab's variable named in `case.chapter_variables` is compared
 with it, so the report can say which tab is right. Frameworks the chapter has no
-tab for run the same cases on their backend (`harness.worker`), so their results
+tab for run the same cases on their backend (`harness.run.worker`), so their results
 still appear beside the tabs'.
 """
 
 import subprocess
 
-from harness import envs, tolerances
+from harness import envs
+from harness.common import tolerances
+from harness.common.protocol import ProtocolError, decode_message
 from harness.doc import parser
 from harness.doc.compare import Value, compare_values
-from harness.protocol import ProtocolError, decode_message
 
 REFERENCE_ENV = "numpy"
 CASE_TIMEOUT = 600
@@ -38,7 +39,7 @@ def run_worker(env_name: str, backend: str, tasks: list, timeout=CASE_TIMEOUT) -
     try:
         python = envs.ensure(env_name)
         proc = subprocess.run(
-            [str(python), "-m", "harness.worker", "--backend", backend,
+            [str(python), "-m", "harness.run.worker", "--backend", backend,
              "--tasks", ",".join(f"{c}@{d}" for c, d in tasks)],
             check=False, capture_output=True, text=True, timeout=timeout,
             env=envs.worker_env(),

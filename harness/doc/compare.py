@@ -1,7 +1,7 @@
 """Do two tabs compute the same thing? Values, layouts and printed numbers.
 
 Pure Python (the orchestrator has no numpy): arrays are (flat list, shape, dtype)
-triples decoded from harness.protocol. Agreement is harness.tolerances' `compare`
+triples decoded from harness.common.protocol. Agreement is harness.common.tolerances' `compare`
 with the dtype's tolerance (the looser of the two sides). Equal values laid out
 differently (transposed, extra size-1 dims, reshaped) are a layout finding, not a
 different result.
@@ -11,8 +11,8 @@ import itertools
 import math
 import re
 
-from harness import tolerances
-from harness.protocol import ProtocolError, decode_array
+from harness.common import tolerances
+from harness.common.protocol import ProtocolError, decode_array
 
 MAX_PERMUTE = 200_000     # elements; larger arrays are only compared as laid out
 

@@ -5,7 +5,7 @@ import html
 from collections import defaultdict
 from pathlib import Path
 
-from harness.fileio import write_atomic, write_json_atomic
+from harness.common.fileio import write_atomic, write_json_atomic
 
 FORMAT = "harness-doc/1"
 

@@ -1,7 +1,7 @@
 """Run each tab's program in its framework's environment, one kernel per tab.
 
 A tab's cells (its own and the `all` ones, in document order) go one at a time to a
-single `harness.doc.kernel` interpreter, so state flows from cell to cell as in a
+single `harness.doc.worker.kernel` interpreter, so state flows from cell to cell as in a
 notebook. A cell past its timeout, or an interpreter that dies, ends that tab
 (reported with the error); the other tabs run on, in parallel.
 """
@@ -52,7 +52,7 @@ class _Kernel:
     def __init__(self, python, cwd):
         self.stderr = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(
-            [str(python), "-m", "harness.doc.kernel"], cwd=cwd, env=_kernel_env(),
+            [str(python), "-m", "harness.doc.worker.kernel"], cwd=cwd, env=_kernel_env(),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
             text=True, encoding="utf-8", bufsize=1)
         self.lines = queue.Queue()

@@ -3,7 +3,7 @@
 `python -m harness pytest NAME -- tests/backends` loads backend NAME as `be`.
 Every expected value is a closed form evaluated in float64 NumPy at the very
 (float32-rounded) inputs the backend saw; tolerances come only from
-harness.tolerances, chosen by dtype and by the method the backend reports it used.
+harness.common.tolerances, chosen by dtype and by the method the backend reports it used.
 """
 
 import importlib.util
@@ -15,7 +15,7 @@ np = pytest.importorskip("numpy")
 
 import backends
 from backends.base import InputError
-from harness.tolerances import (
+from harness.common.tolerances import (
     NUMERICAL,
     compare,
     looser,

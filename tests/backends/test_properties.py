@@ -5,7 +5,7 @@ NAME's environment. Hypothesis (derandomized: every run draws the same points)
 picks float32-representable inputs, so both dtypes and the oracle see the very
 same numbers; gradients, values and Hessians are compared with SymPy derivatives
 evaluated with mpmath at 50 digits (quadratic forms: their closed forms), within
-harness.tolerances for the dtype and the method the backend reports it used. A
+harness.common.tolerances for the dtype and the method the backend reports it used. A
 failure is a finding: Hypothesis prints the smallest point it found.
 """
 
@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_conformance import tolerance_for  # the same per-method tolerance, one definition
 
-from harness.tolerances import compare, tolerance
+from harness.common.tolerances import compare, tolerance
 
 MAX_EXAMPLES = 15   # per test; keeps every environment well under a minute
 PROPERTY = settings(derandomize=True, max_examples=MAX_EXAMPLES, deadline=None, database=None)

@@ -1,6 +1,6 @@
 """Every case against its reference, in this environment's backend, in both dtypes.
 
-Tolerances come only from harness.tolerances, chosen per output by the method the
+Tolerances come only from harness.common.tolerances, chosen per output by the method the
 backend really used for the derivative op that produced it (`be.used_methods()`).
 A framework that genuinely disagrees is listed in FINDINGS with what was measured
 and marked xfail(strict=True): the finding stays visible, and the test fails as
@@ -13,7 +13,7 @@ import cases
 
 np = pytest.importorskip("numpy")
 
-from harness.tolerances import compare, looser, tolerance
+from harness.common.tolerances import compare, looser, tolerance
 
 CASE_IDS = [entry["id"] for entry in cases.case_index()]
 

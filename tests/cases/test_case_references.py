@@ -12,7 +12,7 @@ import cases
 np = pytest.importorskip("numpy")
 sp = pytest.importorskip("sympy")
 
-from harness.tolerances import EXACT, NUMERICAL, TOLERANCES, compare
+from harness.common.tolerances import EXACT, NUMERICAL, TOLERANCES, compare
 
 x, y = sp.symbols("x y", real=True)
 LSE = sp.log(sp.exp(x) + sp.exp(y))

@@ -2,7 +2,7 @@
 
 import math
 
-from harness import tolerances
+from harness.common import tolerances
 from harness.doc.compare import Value, compare_printed, compare_values, numbers
 
 

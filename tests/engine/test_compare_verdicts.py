@@ -4,10 +4,10 @@ import math
 
 import pytest
 
-from harness.crosscheck import crosscheck
-from harness.protocol import encode_floats as encode
-from harness.results import finish
-from harness.tolerances import tolerance
+from harness.common.protocol import encode_floats as encode
+from harness.common.tolerances import tolerance
+from harness.run.crosscheck import crosscheck
+from harness.run.results import finish
 
 REF = [1.0, 2.0, 3.0]
 NUMERICAL = "numdifftools central difference"

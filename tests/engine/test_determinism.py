@@ -1,7 +1,7 @@
 """Two runs with the same options: the same verdicts and the same numbers; seeds recorded.
 
 The reference must repeat bit for bit (SymPy/mpmath at fixed points); a framework
-within the tolerance of its dtype and method (harness.tolerances), although CPU
+within the tolerance of its dtype and method (harness.common.tolerances), although CPU
 runs usually repeat exactly too. Every seed a case draws its inputs with, and the
 run's own --seed, must be in run.json.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from faulty_backend import REPO, environment
 
-from harness.protocol import Array
-from harness.tolerances import compare, tolerance
+from harness.common.protocol import Array
+from harness.common.tolerances import compare, tolerance
 
 # a plain value, a gradient (reverse mode) and a Hessian, each with seeded random points
 CASES = "chain_rule_forward,autograd_partials,hessian_quadratic"

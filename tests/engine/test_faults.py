@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from faulty_backend import environment, install
 
-from harness.protocol import decode_array, encode_floats
+from harness.common.protocol import decode_array, encode_floats
 
 A, B, C = "chain_rule_forward", "backpropagation_by_hand", "saddle_critical_point"
 DTYPES = ("float32", "float64")

@@ -7,12 +7,18 @@ import subprocess
 
 import pytest
 
-from harness.protocol import Array, ProtocolError, decode_array, decode_message, encode_message
+from harness.common.protocol import (
+    Array,
+    ProtocolError,
+    decode_array,
+    decode_message,
+    encode_message,
+)
 
 # Encoded inside the numpy environment: numpy exists only there.
 ENCODE = r"""
 import json, numpy as np
-from harness.protocol import encode_array
+from harness.common.protocol import encode_array
 specials = [0.0, -0.0, 1.0, -1.5, float("nan"), float("inf"), float("-inf"),
             5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1, 1/3]
 out = {

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 
 from harness import envs
-from harness.report_html import write_report
+from harness.reports.html import write_report
 
 HOSTILE = '<script>alert("x")</script> & "quotes"'
 DTYPES = ("float32", "float64")

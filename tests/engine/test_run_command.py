@@ -89,7 +89,7 @@ def test_every_backend_end_to_end(harness, read_run, tmp_path, two_cases):
 
 def _missing_envs() -> set:
     """Backends whose adapter has not landed yet do not fail this test."""
-    from harness.run_cmd import select_backends
+    from harness.run.command import select_backends
     return {"torch", "tensorflow", "mxnet", "jax", "numpy"} - set(select_backends(None))
 
 

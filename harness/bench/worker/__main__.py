@@ -1,6 +1,6 @@
 """Bench worker: times one backend's adapter beside its native idioms, inside its env.
 
-Run by `harness bench` as `python -m harness.bench_worker CONFIG.json RECORDS.jsonl`
+Run by `harness bench` as `python -m harness.bench.worker CONFIG.json RECORDS.jsonl`
 in one backend environment. Every figure is appended to RECORDS as one JSON line
 the moment it exists, so a crash loses only the measurement in progress.
 
@@ -8,7 +8,7 @@ Timing uses `timeit` (autorange to calibrate the loop count to --min-time, then
 `repeat`); the first call (construction, tracing, compilation) is timed apart.
 Each derivative is also checked: adapter against native and both against closed
 forms computed here in float64 NumPy (an oracle independent of every framework),
-with harness.tolerances. HARNESS_BENCH_PERTURB=OP (a self-test hook) scales the
+with harness.common.tolerances. HARNESS_BENCH_PERTURB=OP (a self-test hook) scales the
 adapter's OP result by 1+1e-3 before the check, to prove disagreements surface.
 """
 
@@ -25,8 +25,8 @@ import traceback
 import numpy as np
 
 import backends
-from backends import _native
-from harness.tolerances import NUMERICAL, compare, looser, method_kind, tolerance
+from harness.bench.worker import native as _native
+from harness.common.tolerances import NUMERICAL, compare, looser, method_kind, tolerance
 
 FIRST_CALL_LIMIT = 5   # x --max-call: a first call this slow is not repeated (jit compiles
                        # stay well below it; numerical Hessians at a first large n do not)
@@ -508,7 +508,7 @@ def _os_threads():
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
-        print("usage: python -m harness.bench_worker CONFIG.json RECORDS.jsonl", file=sys.stderr)
+        print("usage: python -m harness.bench.worker CONFIG.json RECORDS.jsonl", file=sys.stderr)
         return 2
     with open(argv[0]) as fh:
         cfg = json.load(fh)

@@ -6,7 +6,7 @@ chapter's figures drawn from each backend's outputs side by side, and the
 environment. No scripts and no external assets (a Content-Security-Policy
 forbids them); images are data: URIs; every piece of text is escaped.
 
-Figures are drawn by harness.plots in the numpy environment (this process has
+Figures are drawn by harness.reports.worker.plots in the numpy environment (this process has
 no numpy); when that environment is missing or drawing fails, the page says so
 where the figures would be and the rest of the report is still written.
 """
@@ -19,8 +19,8 @@ import tempfile
 from pathlib import Path
 
 from harness import REPO_ROOT
-from harness.crosscheck import REFERENCE, SEVERITY
-from harness.fileio import write_atomic
+from harness.common.fileio import write_atomic
+from harness.run.crosscheck import REFERENCE, SEVERITY
 
 # Worst first, as in the terminal table: a cell shows the worst verdict among its outputs.
 VERDICTS = SEVERITY
@@ -365,7 +365,7 @@ def _plot_python():
 
 
 def draw_figures(jobs: list[dict], python=None, timeout: float = PLOT_TIMEOUT):
-    """Run harness.plots; ({job id: data URI or error text}, overall problem or None)."""
+    """Run harness.reports.worker.plots; ({job id: data URI or error text}, overall problem or None)."""
     if not jobs:
         return {}, None
     problem = None
@@ -380,7 +380,7 @@ def draw_figures(jobs: list[dict], python=None, timeout: float = PLOT_TIMEOUT):
         spec.write_text(json.dumps({"format": "harness-plots/1", "figures": jobs}))
         out = Path(tmp) / "png"
         try:
-            proc = subprocess.run([str(python), "-m", "harness.plots", str(spec), str(out)],
+            proc = subprocess.run([str(python), "-m", "harness.reports.worker.plots", str(spec), str(out)],
                                   cwd=REPO_ROOT, env=worker_env(), capture_output=True,
                                   text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
@@ -431,7 +431,7 @@ def _figures(run: dict, jobs: list[dict], images: dict, problem: str | None) -> 
 # ---------------------------------------------------------------- page
 
 def render(run: dict, *, plot_python=None) -> str:
-    """The whole page as a string (figures drawn through harness.plots)."""
+    """The whole page as a string (figures drawn through harness.reports.worker.plots)."""
     if not isinstance(run, dict):
         raise TypeError(f"a run must be the run.json dict, not {type(run).__name__}")
     cases, backends, dtypes = _cases(run), _backends(run), _dtypes(run)

@@ -1,6 +1,6 @@
 """The worker protocol "harness-worker/1": JSON lines from a worker to the orchestrator.
 
-A worker (`python -m harness.worker`, inside one backend's environment) writes one
+A worker (`python -m harness.run.worker`, inside one backend's environment) writes one
 JSON object per line on its protocol channel (the process's original stdout; the
 worker points fd 1 at stderr so that anything a case prints cannot corrupt it),
 flushing after every line; it names the channel's file descriptor in
@@ -103,7 +103,7 @@ def decode_array(obj) -> tuple[list, tuple, str]:
 
 
 class Array:
-    """A decoded array: what harness.tolerances.compare accepts (shape + tolist)."""
+    """A decoded array: what harness.common.tolerances.compare accepts (shape + tolist)."""
 
     def __init__(self, flat: list, shape: tuple, dtype: str):
         self.flat, self.shape, self.dtype = flat, shape, dtype

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from harness import REPO_ROOT
-from harness.fileio import write_json_atomic
+from harness.common.fileio import write_json_atomic
 
 MARKER = "harness-env.json"
 COMMON_GROUP = "common"

@@ -1,7 +1,7 @@
-"""Draw the chapter's figures from each backend's outputs: `python -m harness.plots IN.json OUTDIR`.
+"""Draw the chapter's figures from each backend's outputs: `python -m harness.reports.worker.plots IN.json OUTDIR`.
 
 Runs inside the numpy environment (numpy + matplotlib), never in the
-orchestrator: harness.report_html writes IN.json and embeds the PNGs this
+orchestrator: harness.reports.html writes IN.json and embeds the PNGs this
 writes. IN.json ("harness-plots/1") holds a list of figures, each a grid of
 panels, one panel per backend, so a reader sees the backends side by side on
 the same axes limits. Arrays come in the worker encoding (base64, little-endian).
@@ -160,7 +160,7 @@ def draw(figure: dict, out_dir: Path) -> str:
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
-        print("usage: python -m harness.plots IN.json OUTDIR", file=sys.stderr)
+        print("usage: python -m harness.reports.worker.plots IN.json OUTDIR", file=sys.stderr)
         return 2
     os.environ.setdefault("MPLBACKEND", "Agg")
     import matplotlib

@@ -6,7 +6,7 @@ print; the details list everything that is not "agree", so nothing is only a col
 
 import json
 
-from harness.crosscheck import REFERENCE, worst
+from harness.run.crosscheck import REFERENCE, worst
 
 LABELS = {"agree": "ok", "disagree": "DISAGREE", "unsupported": "unsupported",
           "error": "ERROR", "crashed": "CRASHED", "timeout": "TIMEOUT",

@@ -9,7 +9,7 @@ format version or without reference results is a usage error naming the file.
 from pathlib import Path
 
 from harness.cli import UsageError
-from harness.results import ResultsFileError, finish, load_run, merge, write_reports
+from harness.run.results import ResultsFileError, finish, load_run, merge, write_reports
 
 
 def configure(p):
@@ -20,7 +20,7 @@ def configure(p):
 
 
 def main(args) -> int:
-    from harness.table import render
+    from harness.reports.table import render
 
     runs = []
     for path in args.paths:

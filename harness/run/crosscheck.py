@@ -11,8 +11,8 @@ and `compare` both call `crosscheck()` on results as stored in run.json.
 import math
 from collections import Counter
 
-from harness.protocol import Array, ProtocolError
-from harness.tolerances import compare, looser, tolerance
+from harness.common.protocol import Array, ProtocolError
+from harness.common.tolerances import compare, looser, tolerance
 
 REFERENCE = "reference"
 REFERENCE_DTYPE = "float64"

@@ -6,8 +6,8 @@ disagree -> <failure>, error/crashed/timeout/interrupted -> <error>, unsupported
 
 import xml.etree.ElementTree as ET
 
-from harness.crosscheck import worst
-from harness.table import detail_lines
+from harness.reports.table import detail_lines
+from harness.run.crosscheck import worst
 
 
 def junit_xml(run: dict) -> str:

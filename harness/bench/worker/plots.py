@@ -1,6 +1,6 @@
 """Log-log plots of a bench.json; runs in the numpy environment (matplotlib is there).
 
-`python -m harness.bench_plots BENCH.json OUTDIR` writes one PNG per backend (time
+`python -m harness.bench.worker.plots BENCH.json OUTDIR` writes one PNG per backend (time
 per call vs n, one panel per workload, adapter solid and native dashed) and one
 of gradient/primal vs n for every backend; prints the files written.
 """
@@ -83,7 +83,7 @@ def plot(report: dict, out: Path) -> list[Path]:
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
-        print("usage: python -m harness.bench_plots BENCH.json OUTDIR", file=sys.stderr)
+        print("usage: python -m harness.bench.worker.plots BENCH.json OUTDIR", file=sys.stderr)
         return 2
     report = json.loads(Path(argv[0]).read_text())
     out = Path(argv[1])

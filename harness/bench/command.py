@@ -1,11 +1,11 @@
 """`harness bench`: what derivatives cost on each backend, and what the adapters add.
 
 Standard library only. Each backend runs in its own worker process
-(harness.bench_worker) inside its environment, one after another so workers do
+(harness.bench.worker) inside its environment, one after another so workers do
 not disturb each other's timings. The worker times the adapter and the
 framework's native idiom side by side and checks they agree; this module turns
 the records into bench.json, bench.md (also printed) and, through
-harness.bench_plots in the numpy environment, log-log PNG plots.
+harness.bench.worker.plots in the numpy environment, log-log PNG plots.
 
 Exit status: 0 when every worker finished and every check agreed, 1 when a
 result disagreed, errored or a worker failed. Missed speed targets are reported
@@ -24,12 +24,12 @@ from pathlib import Path
 
 from harness import REPO_ROOT, envs
 from harness.cli import UsageError
-from harness.fileio import write_atomic, write_json_atomic
+from harness.common.fileio import write_atomic, write_json_atomic
 
 FORMAT = "harness-bench/1"
 DTYPES = ("float64", "float32")
 OPS = ("grad", "hessian", "hvp")
-# name -> (description, needs an n×n matrix); implemented in harness.bench_worker
+# name -> (description, needs an n×n matrix); implemented in harness.bench.worker
 WORKLOADS = {
     "logsumexp_Ax": ("log-sum-exp of A·x, A n×n seeded", True),
     "x1_exp_norm2": ("x1·exp(-‖x‖²)", False),
@@ -159,7 +159,7 @@ def options(args) -> dict:
 # ---- running the workers -------------------------------------------------------------------
 
 def _thread_env(threads) -> dict:
-    from backends._native import thread_env  # stdlib-only function
+    from harness.bench.worker.native import thread_env  # stdlib-only function
     env = thread_env(threads)
     if "XLA_FLAGS" in env and os.environ.get("XLA_FLAGS"):
         env["XLA_FLAGS"] = f"{os.environ['XLA_FLAGS']} {env['XLA_FLAGS']}"
@@ -184,7 +184,7 @@ def run_worker(name: str, opts: dict, work: Path) -> tuple[dict, list[dict]]:
     rec_path.unlink(missing_ok=True)
     env = envs.worker_env()
     env.update(_thread_env(opts["threads"]))
-    cmd = [python, "-m", "harness.bench_worker", str(cfg_path), str(rec_path)]
+    cmd = [python, "-m", "harness.bench.worker", str(cfg_path), str(rec_path)]
     print(f"+ {' '.join(cmd)}", file=sys.stderr, flush=True)
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
@@ -444,7 +444,7 @@ def make_plots(out: Path) -> dict:
     except envs.EnvError as exc:
         return {"status": "skipped", "message": f"numpy environment unavailable: {exc}",
                 "files": []}
-    proc = subprocess.run([str(python), "-m", "harness.bench_plots", str(out / "bench.json"),
+    proc = subprocess.run([str(python), "-m", "harness.bench.worker.plots", str(out / "bench.json"),
                            str(out)], cwd=REPO_ROOT, env=envs.worker_env(),
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:

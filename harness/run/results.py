@@ -24,8 +24,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness.crosscheck import PASSING, REFERENCE, crosscheck
-from harness.fileio import write_atomic, write_json_atomic
+from harness.common.fileio import write_atomic, write_json_atomic
+from harness.run.crosscheck import PASSING, REFERENCE, crosscheck
 
 FORMAT = "harness-run/1"
 STATUSES = ("ok", "error", "unsupported", "crashed", "timeout", "interrupted")
@@ -66,8 +66,8 @@ def out_lock(out_dir: Path):
 
 
 def write_reports(run: dict, out_dir) -> dict:
-    """Write run.json, junit.xml and (when harness.report_html exists) report.html."""
-    from harness.junit import junit_xml
+    """Write run.json, junit.xml and (when harness.reports.html exists) report.html."""
+    from harness.reports.junit import junit_xml
 
     out_dir = Path(out_dir)
     written = {}
@@ -75,7 +75,7 @@ def write_reports(run: dict, out_dir) -> dict:
         written["run.json"] = write_json_atomic(out_dir / "run.json", run)
         written["junit.xml"] = write_atomic(out_dir / "junit.xml", junit_xml(run))
         try:
-            from harness.report_html import write_report
+            from harness.reports.html import write_report
         except ImportError:
             write_report = None
         if write_report is not None:

@@ -1,13 +1,13 @@
 """Cell kernel: runs one tab's cells, one at a time, in ONE interpreter inside its env.
 
-    python -m harness.doc.kernel      (cwd: the chapter's folder, like a notebook)
+    python -m harness.doc.worker.kernel      (cwd: the chapter's folder, like a notebook)
 
 Reads one JSON request per line on stdin: {"setup": {"tab": NAME}} first, then
 {"cell": index, "source": code, "filename": chapter path}. Answers one JSON line per
 request on the process's original stdout; fd 1 is pointed at stderr so that C-level
 output cannot corrupt that channel. Per cell it answers what a notebook would show
 (stdout, stderr, the last expression's repr, figures as PNG) plus the numeric
-values of the variables the cell defined or changed, as harness.protocol arrays.
+values of the variables the cell defined or changed, as harness.common.protocol arrays.
 """
 
 import ast
@@ -78,7 +78,7 @@ def _type_name(value) -> str:
 
 
 def _encode(arr) -> dict:
-    from harness.protocol import encode_array
+    from harness.common.protocol import encode_array
     return encode_array(arr)
 
 

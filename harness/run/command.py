@@ -26,9 +26,9 @@ from pathlib import Path
 
 from harness import REPO_ROOT
 from harness.cli import UsageError
-from harness.crosscheck import REFERENCE, REFERENCE_DTYPE
-from harness.protocol import ProtocolError, decode_message
-from harness.results import FORMAT, finish, now, write_reports
+from harness.common.protocol import ProtocolError, decode_message
+from harness.run.crosscheck import REFERENCE, REFERENCE_DTYPE
+from harness.run.results import FORMAT, finish, now, write_reports
 
 PREFERRED_ORDER = ("torch", "tensorflow", "mxnet", "jax", "numpy")
 DTYPES = ("float32", "float64")
@@ -228,7 +228,7 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
     restarted worker (after a timeout or a crash mid-run), or empty.
     """
     timeout = run.args.timeout
-    cmd = [python, "-m", "harness.worker", "--backend", backend, "--seed", str(run.args.seed),
+    cmd = [python, "-m", "harness.run.worker", "--backend", backend, "--seed", str(run.args.seed),
            "--tasks", ",".join(f"{c}@{d}" for c, d in remaining)]
     from harness.envs import worker_env
     started = time.monotonic()
@@ -429,7 +429,7 @@ def _on_sigterm(signum, frame):
 
 
 def main(args) -> int:
-    from harness.progress import Progress
+    from harness.common.progress import Progress
 
     backend_names = select_backends(args.backends)
     chosen = select_cases(args.cases)
@@ -494,7 +494,7 @@ def main(args) -> int:
 
 
 def _render(doc, fmt):
-    from harness.table import render
+    from harness.reports.table import render
     return render(doc, fmt)
 
 
@@ -510,7 +510,7 @@ def _seeds_in(inputs: dict, prefix: str = "") -> dict:
 
 
 def assemble(run: Run, args, case_ids, total_seconds) -> dict:
-    """The run.json document before the cross-check (see harness.results)."""
+    """The run.json document before the cross-check (see harness.run.results)."""
     results = []
     for backend, items in run.tasks.items():
         results += [run.results[(c, backend, d)] for c, d in items if (c, backend, d) in run.results]

@@ -1,8 +1,8 @@
 """Worker: runs cases on one backend inside that backend's environment.
 
-    python -m harness.worker --backend NAME --tasks CASE@DTYPE,CASE@DTYPE... [--seed N]
+    python -m harness.run.worker --backend NAME --tasks CASE@DTYPE,CASE@DTYPE... [--seed N]
 
-Speaks harness-worker/1 (see harness.protocol) on its original stdout and sends each
+Speaks harness-worker/1 (see harness.common.protocol) on its original stdout and sends each
 result the moment it has it, so a crash later loses nothing already computed. The
 backend "reference" is the cases' own reference values (float64, no framework).
 """
@@ -16,7 +16,7 @@ import sys
 import time
 import traceback
 
-from harness.protocol import PROTOCOL, ProtocolError, encode_array, encode_message
+from harness.common.protocol import PROTOCOL, ProtocolError, encode_array, encode_message
 
 REFERENCE = "reference"
 FD_VARIABLE = "HARNESS_PROTOCOL_FD"  # names the channel's fd (fault tests write junk to it)
@@ -213,7 +213,7 @@ def main(argv=None) -> int:
     _exit_with_parent()
     channel = Channel(_claim_stdout())
     faulthandler.enable()  # a segfault leaves its Python stack in the stderr tail
-    p = argparse.ArgumentParser(prog="python -m harness.worker")
+    p = argparse.ArgumentParser(prog="python -m harness.run.worker")
     p.add_argument("--backend", required=True)
     p.add_argument("--tasks", required=True, type=parse_tasks)
     p.add_argument("--seed", type=int, default=0)
