@@ -1,5 +1,10 @@
 """The chapter's examples, one module per example, each defining `CASE = Case(...)`.
 
+A case names where it comes from by the chapter's `:label:` (`chapter`) and the
+section's position (`section_number`, the n-th `##` heading), which are the same in
+every edition and translation of the chapter; `section` is the heading's text, for
+people.
+
 `case_index()` reads the modules with `ast` and imports none of them, so the
 stdlib-only orchestrator can list and validate case ids without numpy or sympy.
 For that, each module's `Case(...)` call spells `id`, `title`, `section` and
@@ -13,7 +18,7 @@ from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
 _NOT_CASES = {"base"}
-_INDEXED = ("id", "title", "section", "order")
+_INDEXED = ("id", "title", "section", "order", "chapter", "section_number")
 
 
 class CaseError(Exception):
@@ -47,8 +52,12 @@ def _entry(path: Path) -> dict:
     if missing:
         raise CaseError(f"{path.name}: Case(...) lacks literal {', '.join(missing)}")
     if not isinstance(found["order"], int) or not all(
-            isinstance(found[k], str) and found[k] for k in ("id", "title", "section")):
-        raise CaseError(f"{path.name}: id/title/section must be non-empty strings, order an int")
+            isinstance(found[k], str) and found[k] for k in ("id", "title", "section", "chapter")):
+        raise CaseError(f"{path.name}: id/title/section/chapter must be non-empty strings, "
+                        f"order an int")
+    if not isinstance(found["section_number"], int) or found["section_number"] < 1:
+        raise CaseError(f"{path.name}: section_number must be a positive int (the n-th ## "
+                        f"heading of the chapter)")
     return {**{k: found[k] for k in _INDEXED}, "module": f"{__name__}.{path.stem}"}
 
 
