@@ -186,6 +186,7 @@ class ConventionCase(Case):
     """
 
     rules_fn: Callable | None = None
+    scalar_function: Callable | None = None  # fn(xp, v) of the "grad" output, for tests
 
     def reference(self) -> dict:
         return {}  # the rules stand in for a reference value (see as_dict)

@@ -65,5 +65,5 @@ def gradient_case(*, id, title, section, order, function, fn, at, rule, notes):
 
     return ConventionCase(
         id=id, title=title, section=section, order=order, outputs=("grad",),
-        compute_fn=compute, reference_fn=None, rules_fn=lambda: {"grad": rule()},
+        compute_fn=compute, reference_fn=None, rules_fn=lambda: {"grad": rule()}, scalar_function=fn,
         inputs={"function": function, "at": at.tolist()}, ops={"grad": "grad"}, notes=notes)

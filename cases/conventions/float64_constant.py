@@ -35,6 +35,6 @@ def rules():
 CASE = ConventionCase(
     id="conventions/float64_constant", title="float32 input times a numpy float64 constant",
     section="Conventions", order=15, outputs=("grad", "value_promoted"), compute_fn=compute,
-    reference_fn=None, rules_fn=rules,
+    reference_fn=None, rules_fn=rules, scalar_function=f,
     inputs={"function": "sum(v * np.float64(0.1))", "at": AT}, ops={"grad": "grad"},
     notes=__doc__)

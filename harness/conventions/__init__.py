@@ -3,7 +3,7 @@
 A convention case (cases/conventions/) has no reference value but a rule per
 output: the set of valid answers. For one output in one dtype each backend gets:
 - `disagree` when its answer is outside the valid set and was not recorded so;
-- `known` when it is outside but cases/conventions/outcomes.json records that same
+- `known` when it is outside but cases/conventions/outcomes.tsv records that same
   answer (a framework's known bug must not keep CI red; its fix shows as `changed`);
 - `changed` when it differs from the answer recorded for that backend;
 - `convention` when the answers differ between backends but each is valid;
@@ -15,11 +15,11 @@ import math
 
 import cases
 
-OUTCOMES_FORMAT = "harness-conventions/1"
-OUTCOMES_PATH = cases.GROUPS["conventions"] / "outcomes.json"
+OUTCOMES_HEADER = ("case", "output", "dtype", "backend", "version", "answer")
+OUTCOMES_PATH = cases.GROUPS["conventions"] / "outcomes.tsv"
 
 
-# ---- answers as JSON --------------------------------------------------------------------
+# ---- answers as data --------------------------------------------------------------------
 
 def as_json(values) -> list:
     """Floats for a JSON file that stays strict: NaN and Inf as the strings nan/inf/-inf."""

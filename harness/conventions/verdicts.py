@@ -1,36 +1,42 @@
 """One output of a convention case in one dtype: a verdict per backend (see the package)."""
 
-import json
 import math
 
-from harness.common.fileio import write_json_atomic
+from harness.common.fileio import write_atomic
 from harness.common.tolerances import looser, tolerance
-from harness.conventions import (
-    OUTCOMES_FORMAT,
-    OUTCOMES_PATH,
-    as_json,
-    from_json,
-    outside,
-    same,
-    text,
-)
+from harness.conventions import OUTCOMES_HEADER, OUTCOMES_PATH, as_json, outside, same, text
 
 
 class OutcomesError(Exception):
-    """The recorded outcomes file cannot be read; the message names it."""
+    """The recorded outcomes file cannot be read; the message names it and the line."""
+
+
+def _parse_answer(field: str) -> list[float]:
+    return [float(v) for v in field.split(",")]  # float() reads nan, inf, -inf
 
 
 def load_outcomes(path=OUTCOMES_PATH) -> dict:
-    """{case: {output: {dtype: {backend: {version: answer}}}}} from the recorded file."""
+    """{case: {output: {dtype: {backend: {version: answer}}}}} from the recorded TSV."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise OutcomesError(f"{path}: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != OUTCOMES_FORMAT:
-        raise OutcomesError(f"{path}: not a {OUTCOMES_FORMAT} file")
-    return data.get("answers") or {}
+    if not lines or tuple(lines[0].split("\t")) != OUTCOMES_HEADER:
+        raise OutcomesError(f"{path}: the first line must be {' '.join(OUTCOMES_HEADER)}")
+    outcomes: dict = {}
+    for n, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        try:
+            if len(fields) != len(OUTCOMES_HEADER):
+                raise ValueError(f"{len(fields)} fields")
+            case, output, dtype, backend, version, answer = fields
+            (outcomes.setdefault(case, {}).setdefault(output, {}).setdefault(dtype, {})
+             .setdefault(backend, {}))[version] = _parse_answer(answer)
+        except ValueError as exc:
+            raise OutcomesError(f"{path}:{n}: {exc}") from None
+    return outcomes
 
 
 def _recorded(outcomes, case, output, dtype, backend, version):
@@ -39,7 +45,7 @@ def _recorded(outcomes, case, output, dtype, backend, version):
     if not by_version:
         return None
     chosen = version if version in by_version else list(by_version)[-1]
-    return chosen, from_json(by_version[chosen])
+    return chosen, by_version[chosen]
 
 
 def _row(case, output, backend, dtype, verdict, answer, tol, method, detail):
@@ -117,7 +123,10 @@ def context_for(run: dict) -> tuple[dict, dict | None]:
 
 
 def record(run: dict, path=OUTCOMES_PATH) -> int:
-    """Write every convention answer of a run into the outcomes file; returns how many."""
+    """Write every convention answer of a run into the outcomes file; returns how many.
+
+    Answers recorded for other versions stay, so the file keeps each version's answer.
+    """
     try:
         outcomes = load_outcomes(path)
     except OutcomesError:
@@ -126,15 +135,18 @@ def record(run: dict, path=OUTCOMES_PATH) -> int:
                 ((run.get("environment") or {}).get("backends") or {}).items()}
     count = 0
     for v in run.get("verdicts", []):
-        if "answer" not in v:
-            continue
-        slot = (outcomes.setdefault(v["case"], {}).setdefault(v["output"], {})
-                .setdefault(v["dtype"], {}).setdefault(v["backend"], {}))
-        slot[str(versions.get(v["backend"]))] = v["answer"]
-        count += 1
-    write_json_atomic(path, {"format": OUTCOMES_FORMAT,
-                             "note": "each framework's answer per convention case, output, "
-                                     "dtype and framework version; written by `python -m "
-                                     "harness conventions record RUN_DIR`",
-                             "answers": outcomes})
+        if "answer" in v:
+            slot = (outcomes.setdefault(v["case"], {}).setdefault(v["output"], {})
+                    .setdefault(v["dtype"], {}).setdefault(v["backend"], {}))
+            slot[str(versions.get(v["backend"]))] = [float(x) for x in v["answer"]]
+            count += 1
+    lines = ["\t".join(OUTCOMES_HEADER)]
+    for case, outputs in sorted(outcomes.items()):
+        for output, dtypes in sorted(outputs.items()):
+            for dtype, backends in sorted(dtypes.items()):
+                for backend, by_version in sorted(backends.items()):
+                    lines += ["\t".join([case, output, dtype, backend, version,
+                                         ",".join(map(repr, answer))])
+                              for version, answer in by_version.items()]
+    write_atomic(path, "\n".join(lines) + "\n")
     return count

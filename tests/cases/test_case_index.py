@@ -18,7 +18,7 @@ EXAMPLES = 13  # the issue lists thirteen examples
 def test_index_matches_the_modules():
     modules = {f"cases.{p.stem}" for p in (REPO / "cases").glob("*.py")
                if not p.stem.startswith("_") and p.stem != "base"}
-    index = cases.case_index()
+    index = cases.case_index(groups=("chapter",))
     assert {e["module"] for e in index} == modules
     assert len(index) == EXAMPLES
     ids = [e["id"] for e in index]
@@ -29,7 +29,8 @@ def test_index_matches_the_modules():
 def test_index_imports_no_numpy_and_no_framework():
     code = ("import sys, cases; index = cases.case_index(); "
             "heavy = [m for m in ('numpy', 'sympy', 'torch', 'tensorflow', 'jax', 'mxnet', "
-            "'cases.base') if m in sys.modules]; print(len(index), heavy)")
+            "'cases.base') if m in sys.modules]; "
+            "print(sum(e['group'] == 'chapter' for e in index), heavy)")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, cwd=REPO, check=True)
@@ -51,7 +52,7 @@ def test_malformed_case_module_is_rejected(tmp_path, text, message):
     path = tmp_path / "bad_case.py"
     path.write_text(text)
     with pytest.raises(cases.CaseError, match=message):
-        cases._entry(path)
+        cases._entry(path, "chapter")
 
 
 def test_loaded_cases_match_their_index_entries():
@@ -70,7 +71,7 @@ def test_sections_are_headings_of_the_chapter():
         pytest.skip(f"chapter not found at {CHAPTER}")
     headings = {line[3:].strip() for line in CHAPTER.read_text(encoding="utf-8").splitlines()
                 if line.startswith("## ")}
-    for entry in cases.case_index():
+    for entry in cases.case_index(groups=("chapter",)):
         assert entry["section"] in headings, entry
 
 
