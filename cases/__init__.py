@@ -18,7 +18,11 @@ from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
 _NOT_CASES = {"base"}
-_INDEXED = ("id", "title", "section", "order", "chapter", "section_number")
+_INDEXED = ("id", "title", "section", "order")
+_PLACE = ("chapter", "section_number")      # where a chapter case comes from (required)
+# group -> folder of its case modules: the chapter's examples, and the convention cases
+# (points where a derivative is not defined and each framework picks an answer).
+GROUPS = {"chapter": _HERE, "conventions": _HERE / "conventions"}
 
 
 class CaseError(Exception):
@@ -38,38 +42,54 @@ def _case_call(tree: ast.Module, path: Path) -> ast.Call:
     raise CaseError(f"{path.name}: no top-level `CASE = Case(...)`")
 
 
-def _entry(path: Path) -> dict:
+def _entry(path: Path, group: str) -> dict:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     call = _case_call(tree, path)
     found = {}
+    wanted = _INDEXED + (_PLACE if group == "chapter" else ())
     for kw in call.keywords:
-        if kw.arg in _INDEXED:
+        if kw.arg in wanted:
             try:
                 found[kw.arg] = ast.literal_eval(kw.value)
             except ValueError:
                 raise CaseError(f"{path.name}: Case({kw.arg}=...) must be a literal") from None
-    missing = [k for k in _INDEXED if k not in found]
+    missing = [k for k in wanted if k not in found]
     if missing:
         raise CaseError(f"{path.name}: Case(...) lacks literal {', '.join(missing)}")
     if not isinstance(found["order"], int) or not all(
-            isinstance(found[k], str) and found[k] for k in ("id", "title", "section", "chapter")):
-        raise CaseError(f"{path.name}: id/title/section/chapter must be non-empty strings, "
-                        f"order an int")
+            isinstance(found[k], str) and found[k] for k in ("id", "title", "section")):
+        raise CaseError(f"{path.name}: id/title/section must be non-empty strings, order an int")
+    if group == "chapter":
+        _check_place(found, path)
+    package = __name__ if group == "chapter" else f"{__name__}.{group}"
+    if group != "chapter" and not found["id"].startswith(f"{group}/"):
+        raise CaseError(f"{path.name}: a {group} case's id must start with '{group}/'")
+    return {**{k: found[k] for k in wanted}, "module": f"{package}.{path.stem}",
+            "group": group}
+
+
+def _check_place(found: dict, path: Path) -> None:
+    """A chapter case names its chapter's `:label:` and its section's position."""
+    if not isinstance(found["chapter"], str) or not found["chapter"]:
+        raise CaseError(f"{path.name}: chapter must be the chapter's :label:, a non-empty string")
     if not isinstance(found["section_number"], int) or found["section_number"] < 1:
         raise CaseError(f"{path.name}: section_number must be a positive int (the n-th ## "
                         f"heading of the chapter)")
-    return {**{k: found[k] for k in _INDEXED}, "module": f"{__name__}.{path.stem}"}
 
 
-def case_index() -> list[dict]:
-    """[{id, title, section, module, order}] in chapter order; imports no case module."""
-    entries = [_entry(p) for p in sorted(_HERE.glob("*.py"))
+def case_index(groups=None) -> list[dict]:
+    """[{id, title, section, module, order, group}]: the chapter's cases in chapter order,
+    then the convention cases; imports no case module. `groups` limits the groups."""
+    entries = [_entry(p, group) for group, folder in GROUPS.items()
+               if groups is None or group in groups
+               for p in sorted(folder.glob("*.py"))
                if not p.stem.startswith("_") and p.stem not in _NOT_CASES]
     ids = [e["id"] for e in entries]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise CaseError(f"duplicate case id(s): {', '.join(dupes)}")
-    return sorted(entries, key=lambda e: (e["order"], e["id"]))
+    rank = list(GROUPS)
+    return sorted(entries, key=lambda e: (rank.index(e["group"]), e["order"], e["id"]))
 
 
 def ids() -> list[str]:
