@@ -45,17 +45,9 @@ def analyze(groups, runs, checks=(), chapter=None) -> tuple:
             group["inherited_from"] = by_obj[id(origin)]
     for f in out:
         groups[f["group"]]["findings"].append(f["id"])
-        if chapter is not None:
-            f["section_index"] = _section_index(chapter, f["lines"])
+        if chapter is not None and f["lines"]:
+            f["section_number"] = chapter.section_number(min(a for a, _ in f["lines"].values()))
     return out, flow.stats
-
-
-def _section_index(chapter, lines) -> int | None:
-    first = min((a for a, _ in lines.values()), default=None)
-    if first is None:
-        return None
-    before = [h for h in chapter.headings if h[0] < first]
-    return len(before) - 1 if before else None
 
 
 def _cell_facts(group):
@@ -126,7 +118,8 @@ def _errors(gid, group, replies, facts, flow, out, base):
         else:
             others = [t for t in replies if t not in tabs]
             finding = F.new("error", gid, group["section"], lines=where, tabs=list(replies),
-                            odd_tabs=list(tabs), odd_by="majority" if others else "neither",
+                            odd_tabs=list(tabs) if others else [],
+                            odd_by="majority" if others else "neither",
                             what=f"cell {status} in {', '.join(tabs)}: {etype}",
                             detail=f"{etype}: {message}",
                             items=[{"what": f"{t}: {etype}: {message}", "tabs": [t],

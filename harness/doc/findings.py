@@ -8,7 +8,7 @@ A finding is a dict:
     id        "F1", "F2", ... (stable within one doc.json)
     kind      drift | error | warning | layout | not_compared
     group     index into doc["groups"] (the aligned cells of all tabs)
-    section   heading text; section_index: its position among the chapter's headings
+    section   heading text; section_number: its `##` section (n-th `##` heading, 0 before)
     lines     {tab: [first line, last line]} of the cells involved, in the chapter
     tabs      every tab that took part
     odd_tabs  the tab(s) that differ from the rest ([] when nobody can tell)
@@ -40,7 +40,7 @@ def new(kind: str, group: int, section: str, **fields) -> dict:
     if kind not in KINDS:
         raise ValueError(f"unknown finding kind {kind!r}")
     finding = {"id": None, "kind": kind, "group": group, "section": section,
-               "section_index": None, "lines": {}, "tabs": [], "odd_tabs": [],
+               "section_number": None, "lines": {}, "tabs": [], "odd_tabs": [],
                "odd_by": "neither", "case": None, "what": "", "items": [], "inherited": [],
                "detail": ""}
     finding.update(fields)
@@ -74,6 +74,8 @@ def counts(doc: dict) -> dict:
 def odd_text(f: dict) -> str:
     """Who is the odd one out, in words."""
     if not f["odd_tabs"]:
+        if f["kind"] == "error":
+            return "the same in every tab that ran it"
         return "no majority and no case reference: cannot tell which tab is odd"
     tabs = ", ".join(f["odd_tabs"])
     if f["odd_by"] == "case":
