@@ -94,11 +94,16 @@ def test_cells_that_assign_nothing_align_by_what_they_print(doc):
 
 def test_a_warning_is_reported_with_its_line_and_fails_only_when_strict(doc, tmp_path):
     run = doc("warning.md")
-    (w,) = run.findings("warning")
     lines = (FIXTURES / "warning.md").read_text().splitlines()
-    assert w["tabs"] == ["pytorch"]
-    assert w["items"][0]["line"] == lines.index("y = old_api(1.0)") + 1
-    assert w["items"][0]["what"].startswith("DeprecationWarning: old_api is deprecated")
+    found = {tuple(f["tabs"]): f["items"] for f in run.findings("warning")}
+    assert set(found) == {("pytorch",), ("tensorflow",)}, run.stdout
+    (deprecated,) = found[("pytorch",)]
+    assert deprecated["line"] == lines.index("y = old_api(1.0)") + 1
+    assert deprecated["what"].startswith("DeprecationWarning: old_api is deprecated")
+    # an attribute matplotlib no longer has: stored, and nothing happens
+    (silent,) = found[("tensorflow",)]
+    assert silent["line"] == lines.index("ax.dist = 12") + 1
+    assert "dist is not an attribute of matplotlib" in silent["what"]
     assert run.rc == 0 and run.findings("drift") == []
     for out in run.outputs("pytorch") + run.outputs("tensorflow"):
         assert "Warning" not in out["stderr"]

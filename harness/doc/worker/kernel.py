@@ -25,7 +25,7 @@ import time
 import traceback
 import warnings
 
-from harness.doc.worker import randomness, values
+from harness.doc.worker import matplotlib_checks, randomness, values
 
 MAX_TEXT = 100_000         # characters of stdout / stderr / repr kept per cell (the tail)
 MAX_WARNINGS = 20          # distinct warnings kept per cell
@@ -72,6 +72,7 @@ class Kernel:
         self.prints = {}      # path -> fingerprint of the value last reported
         self.stream = randomness.install(random_mode)
         randomness.on_import("mpl_toolkits.mplot3d.axes3d", values.patch_3d)
+        randomness.on_import("matplotlib.artist", matplotlib_checks.patch_artist)
 
     def run(self, source: str, filename: str, seed: int = 0) -> dict:
         out, err = io.StringIO(), io.StringIO()
@@ -80,6 +81,7 @@ class Kernel:
                  "variables": {}, "warnings": []}
         started = time.monotonic()
         self.stream.reset(seed)
+        matplotlib_checks.CHAPTER["filename"] = filename
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
                 _ChapterWarnings(filename) as caught:
             try:
