@@ -46,4 +46,4 @@ def reclassify(findings, groups, runs) -> None:
             why = why or reason((reply or {}).get("error"))
         if why:
             f["kind"], f["reason"] = "not_compared", why
-            f["what"] = f"cell not run to the end: {why.split(' (')[0]}"
+            f["what"] = "cell not compared: " + why.split(" (")[0]
