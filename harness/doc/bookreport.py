@@ -230,3 +230,18 @@ def index_html(book) -> str:
                     + f"<td>{html.escape(r['status'])} <small>{note}</small></td></tr>")
     rows.append("</table></div>")
     return head + "".join(rows)
+
+
+def markdown(book) -> str:
+    """A chapters x tabs table for a CI run's summary page ($GITHUB_STEP_SUMMARY)."""
+    tabs = list(dict.fromkeys(t for r in book["chapters"] for t in r["tabs"]))
+    lines = ["### harness doc", "", "| chapter | " + " | ".join(tabs) + " | status |",
+             "|---|" + "---|" * len(tabs) + "---|"]
+    for r in book["chapters"]:
+        cells = [_cell_text(r["tabs"].get(t)) for t in tabs]
+        lines.append(f"| {r['path']} | " + " | ".join(cells) + f" | {r['status']} |")
+    t = book["totals"]
+    lines += ["", "d = drift, e = error, w = warning, n = not compared (counted on the odd tab). "
+              + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in t["findings"].items())
+              + f"; exit {book['exit_status']}.", ""]
+    return "\n".join(lines)

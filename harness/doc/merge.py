@@ -19,6 +19,8 @@ def configure(p):
     p.add_argument("dirs", nargs="+", metavar="DIR", help="output folders of `harness doc` runs")
     p.add_argument("--out", default="results/doc", metavar="DIR",
                    help="folder for the merged book (default results/doc)")
+    p.add_argument("--markdown", metavar="FILE",
+                   help="append a chapters x tabs table to FILE (e.g. $GITHUB_STEP_SUMMARY)")
 
 
 def load_book(folder: Path) -> dict:
@@ -81,6 +83,9 @@ def main(args) -> int:
     out = Path(args.out)
     book = merge([Path(d) for d in args.dirs], out)
     bookreport.write_all(book, out)
+    if args.markdown:
+        with open(args.markdown, "a", encoding="utf-8") as fh:
+            fh.write(bookreport.markdown(book))
     print("\n".join(bookreport.summary_lines(book)))
     print(f"wrote {out / 'index.html'}, {out / 'book.json'} and {out / 'junit.xml'}")
     return book["exit_status"]

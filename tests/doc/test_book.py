@@ -172,8 +172,10 @@ def test_two_shards_merged_equal_the_whole(whole, tmp_path):
         parts.append([r["path"] for r in part["chapters"]])
     assert sorted(parts[0] + parts[1]) == CHAPTERS and not set(parts[0]) & set(parts[1])
     merged = harness("doc-merge", tmp_path / "shard1", tmp_path / "shard2", "--out",
-                     tmp_path / "merged")
+                     tmp_path / "merged", "--markdown", tmp_path / "summary.md")
     assert merged.returncode == 1, merged.stderr
+    table = [ln for ln in (tmp_path / "summary.md").read_text().splitlines() if ".md |" in ln]
+    assert [ln.split(" | ")[0].strip("| ") for ln in table] == CHAPTERS
     joined = json.loads((tmp_path / "merged" / "book.json").read_text())
     assert _comparable(joined) == _comparable(book)
     for row in joined["chapters"]:
@@ -215,3 +217,17 @@ def test_ctrl_c_mid_book_keeps_the_finished_chapters(tmp_path):
     assert book["interrupted"] and book["exit_status"] == 130
     assert (out / "chapters/chapter_drift/drift/doc.json").is_file()
     assert "interrupted" in (out / "index.html").read_text()
+
+
+def test_a_chapter_that_cannot_be_read_is_reported_and_the_others_complete(tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(BOOK, book)
+    (book / "broken.md").write_bytes(b"```{.python .input}\n\xff\xfe not text\n```\n")
+    proc, data = run_book(tmp_path / "out", "--exclude", "chapter_hang/*", book=book)
+    assert proc.returncode == 1
+    status = {r["path"]: r["status"] for r in data["chapters"]}
+    assert status == {"broken.md": "error", "chapter_drift/drift.md": "findings",
+                      "chapter_raise/raise.md": "findings"}
+    assert "not markdown" in rows(data)["broken.md"]["message"]
+    junit = (tmp_path / "out" / "junit.xml").read_text()
+    assert 'name="broken.md"' in junit and "<error" in junit

@@ -61,3 +61,9 @@ def test_a_download_and_a_package_without_a_build_are_not_compared_with_the_reas
     assert sorted(t for f in offline for t in f["tabs"]) == sorted(TABS)
     (vision,) = [f for f in run.findings("not_compared") if "torchvision" in f["reason"]]
     assert vision["tabs"] == ["pytorch"] and "CPU build" in vision["reason"]
+
+
+def test_the_tensorflow_tab_has_the_book_s_tensorflow_probability(run):
+    (cell,) = [o for o in run.outputs("tensorflow") if "normal cdf" in o["stdout"]]
+    assert cell["status"] == "ok", cell["error"]
+    assert float(cell["stdout"].split()[-1]) == 0.5        # the standard normal's median
