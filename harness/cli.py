@@ -17,6 +17,8 @@ COMMANDS = {
     "doc": ("harness.doc.command", "run D2L chapters' code tab by tab and report drift"),
     "doc-merge": ("harness.doc.merge", "join `doc --shard K/N` outputs into one book report"),
     "bench": ("harness.bench.command", "measure what derivatives cost on each backend"),
+    "conventions": ("harness.conventions.command",
+                    "record the convention cases' answers, or print their table"),
 }
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from harness import REPO_ROOT, envs
 from harness.cli import UsageError
 from harness.doc import book, bookreport, cache, command, extras, parser, report
+from harness.facts import d2l_tab
 
 
 class Book:
@@ -165,6 +166,10 @@ def _validate(args):
         raise UsageError("--cell-timeout must be positive")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    if args.default_tab:            # `torch` means the `pytorch` tab
+        args.default_tab = d2l_tab(args.default_tab) or args.default_tab
+    if args.tabs:
+        args.tabs = ",".join(d2l_tab(t) or t.strip().lower() for t in args.tabs.split(","))
     if args.default_tab and args.default_tab not in parser.KNOWN_TABS:
         raise UsageError(f"unknown --default-tab {args.default_tab!r}; "
                          f"known: {', '.join(parser.KNOWN_TABS)}")

@@ -18,6 +18,7 @@ from harness import REPO_ROOT, envs
 from harness.common.fileio import write_json_atomic
 from harness.doc import extras, parser
 from harness.doc.runner import TabRun
+from harness.facts import REFERENCE_ENV
 
 FORMAT = "harness-doc-cache/1"
 _source_hash = None
@@ -62,7 +63,7 @@ def cases_key(case_ids, missing_tabs, options: dict) -> str:
     for folder in ("cases", "backends"):
         for path in sorted((REPO_ROOT / folder).rglob("*.py")):
             h.update(path.relative_to(REPO_ROOT).as_posix().encode() + path.read_bytes())
-    env_names = ["numpy"] + [parser.TAB_ENVS[t] for t in missing_tabs]
+    env_names = [REFERENCE_ENV] + [parser.TAB_ENVS[t] for t in missing_tabs]
     return _digest({"format": FORMAT, "kind": "cases", "ids": list(case_ids),
                     "missing": list(missing_tabs), "sources": h.hexdigest(),
                     "pins": {e: env_pins(e) for e in env_names},
