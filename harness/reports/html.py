@@ -184,6 +184,15 @@ DETAIL_COLUMNS = ("case", "output", "backend", "dtype", "verdict", "worst_index"
 NUMERIC = ("actual", "expected", "max_abs", "max_rel")
 
 
+def _detail_value(column: str, value) -> str:
+    """Compared values in full (4 digits could hide the difference), indices as tuples."""
+    if value is not None and column in ("actual", "expected"):
+        return esc(view_module.value(value))
+    if isinstance(value, list) and column == "worst_index":
+        return esc(view_module.index_text(value))
+    return fmt(value)
+
+
 def _details(run: dict, view) -> str:
     order = {cid: i for i, cid in enumerate(view.case_ids)}
     bad = [v for v in run.get("verdicts") or [] if v.get("verdict") != "agree"]
@@ -202,7 +211,7 @@ def _details(run: dict, view) -> str:
                 cls = " class=\"num\"" if c in NUMERIC else ""
                 if c == "verdict":
                     cls = f' class="{_css_class(v.get(c))}"'
-                cells.append(f"<td{cls}>{fmt(v.get(c))}</td>")
+                cells.append(f"<td{cls}>{_detail_value(c, v.get(c))}</td>")
             rows.append(f'<tr class="detail">{"".join(cells)}</tr>')
         out.append(_scroll(f'<table class="details"><thead><tr>{head}</tr></thead>'
                            f'<tbody>{"".join(rows)}</tbody></table>'))

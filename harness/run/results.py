@@ -103,25 +103,32 @@ def _note_signal(run: dict, context) -> None:
         report_problem(run, f"interrupted by {run['signal']} while the reports were written")
 
 
-def _render_files(run: dict, context, out_dir: Path, unwritable: set) -> dict:
-    """{path: text} of every report file; one that fails to render is a recorded problem
-    and gets its fallback, or no file (and its old copy is removed)."""
-    from harness import reports
+def _render_one(run: dict, report, context, broken: dict):
+    """The text of one report file, or None; a failure is recorded once, in `broken`."""
     from harness.reports.view import build
+
+    if report.file not in broken:
+        try:
+            return report.render(run, build(run), context)
+        except Exception as exc:  # recorded; the other reports are still written
+            if report.record:
+                raise
+            why = f"{report.file} failed: {type(exc).__name__}: {exc}"
+            report_problem(run, why)
+            broken[report.file] = why if report.fallback else None
+    why = broken[report.file]
+    return report.fallback(run, why) if why and report.fallback else None
+
+
+def _render_files(run: dict, context, out_dir: Path, broken: dict) -> dict:
+    """{path: text} of every report file, run.json last; one that failed (`broken`) gets
+    its fallback, or no file, and its old copy is removed."""
+    from harness import reports
 
     texts = {}
     for report in reports.files():
         path = out_dir / report.file
-        text = None
-        if report.file not in unwritable:
-            try:
-                text = report.render(run, build(run), context)
-            except Exception as exc:  # recorded; the other reports are still written
-                if report.record:
-                    raise
-                why = f"{report.file} failed: {type(exc).__name__}: {exc}"
-                report_problem(run, why)
-                text = report.fallback(run, why) if report.fallback else None
+        text = _render_one(run, report, context, broken)
         if text is None:
             with contextlib.suppress(OSError):  # never a stale report beside the new record
                 path.unlink(missing_ok=True)
@@ -136,18 +143,20 @@ def write_reports(run: dict, out_dir, context=None) -> dict:
     All are rendered first, then written together under the --out lock: a reader sees
     the old set or the new one. A report that cannot be rendered or written is a
     "report" problem in run.json (which is rendered last and written last) and fails
-    the run; a signal received meanwhile is recorded the same way. Returns {name: path}."""
+    the run; a signal received meanwhile is recorded the same way (and cuts the
+    figures short). Returns {name: path}."""
     from harness import reports
 
     context = context or reports.Context()
     out_dir = Path(out_dir)
-    unwritable: set = set()
+    broken: dict = {}  # report file -> why it failed (the fallback's text) or None
     while True:
         _note_signal(run, context)
-        before = len(run.get("problems") or [])
-        texts = _render_files(run, context, out_dir, unwritable)
-        if len(run.get("problems") or []) != before:  # the reports rendered first lack it
-            texts = _render_files(run, context, out_dir, unwritable)
+        problems = len(run.get("problems") or [])
+        texts = _render_files(run, context, out_dir, broken)
+        _note_signal(run, context)
+        if len(run.get("problems") or []) != problems:
+            continue  # every report again, saying so (figures are not drawn twice)
         with out_lock(out_dir):
             failure, done = write_together(texts)
         if failure is None:
@@ -155,7 +164,7 @@ def write_reports(run: dict, out_dir, context=None) -> dict:
         path, exc = failure
         if path.name == "run.json":
             raise exc
-        unwritable.add(path.name)
+        broken[path.name] = None
         report_problem(run, f"{path.name} could not be written: {type(exc).__name__}: {exc}")
 
 
