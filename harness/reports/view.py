@@ -112,12 +112,14 @@ def tolerance_text(tol) -> str:
 
 def disagreement(v: dict) -> str:
     """What differed, said once: the values at the index, the errors, the tolerance."""
-    parts = [values_text(v)] if values_text(v) else []
+    values = values_text(v)
     if v.get("max_abs") is not None:
-        parts.append(f"max abs err {number(v['max_abs'])}, max rel err {number(v.get('max_rel'))}")
-    elif v.get("detail"):  # non-finite or shape: the cross-check's words, values said once
-        detail = str(v["detail"])
-        parts.append(detail.split(", first at index")[0] if parts else detail)
+        parts = [values, (f"max abs err {number(v['max_abs'])}, "
+                         f"max rel err {number(v.get('max_rel'))}")]
+    else:  # non-finite or shape: the cross-check's words first, the values said once
+        detail = str(v.get("detail") or "")
+        parts = [detail.split(", first at index")[0] if values else detail, values]
+    parts = [p for p in parts if p]
     if v.get("tolerance") is not None:
         parts.append(f"tolerance {tolerance_text(v['tolerance'])}")
     if v.get("method"):
