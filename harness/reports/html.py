@@ -24,7 +24,7 @@ from pathlib import Path
 
 from harness import REPO_ROOT
 from harness.common.fileio import write_atomic
-from harness.reports import Context, Report
+from harness.reports import Context, Report, conventions
 from harness.reports import view as view_module
 from harness.run.crosscheck import SEVERITY
 
@@ -195,7 +195,8 @@ def _detail_value(column: str, value) -> str:
 
 def _details(run: dict, view) -> str:
     order = {cid: i for i, cid in enumerate(view.case_ids)}
-    bad = [v for v in run.get("verdicts") or [] if v.get("verdict") != "agree"]
+    bad = [v for v in run.get("verdicts") or []
+           if v.get("verdict") not in ("agree", "convention")]  # conventions: own section
     bad.sort(key=lambda v: (order.get(v.get("case"), 1e9), str(v.get("dtype")),
                             str(v.get("backend")), str(v.get("output"))))
     out = []
@@ -491,6 +492,7 @@ def render(run: dict, view=None, context: Context | None = None) -> str:
     return _page(title, [
         f"<h1>{esc(title)}</h1>", _summary(run),
         "<h2 id=\"matrix\">Agreement matrix</h2>", _matrix(view),
+        conventions.html_section(run),
         "<h2 id=\"details\">Details of everything that is not agree</h2>",
         _details(run, view),
         "<h2 id=\"figures\">Figures</h2>", _figures(run, jobs, images, problem),

@@ -1,7 +1,7 @@
 """junit.xml: one test case per case x backend x dtype, so CI systems show each verdict.
 
-disagree -> <failure>, error/crashed/timeout/interrupted -> <error>, unsupported ->
-<skipped>. The message says once what differed (values, index, errors, tolerance) or
+disagree and changed -> <failure>, error/crashed/timeout/interrupted -> <error>,
+unsupported -> <skipped>, convention and known pass. The message says once what differed (values, index, errors, tolerance) or
 what went wrong; the element's text holds the workers' tracebacks. Totals, timestamp
 and hostname are on <testsuites> and each <testsuite>; every text is reduced to the
 characters XML allows (colour codes, NUL or a lone surrogate in a message cannot
@@ -14,8 +14,9 @@ import xml.etree.ElementTree as ET
 
 from harness.reports import Report
 from harness.reports.view import printable, problem_lines
+from harness.run.crosscheck import PASSING
 
-OUTCOMES = {"disagree": "failure", "unsupported": "skipped", "error": "error",
+OUTCOMES = {"disagree": "failure", "changed": "failure", "unsupported": "skipped", "error": "error",
             "crashed": "error", "timeout": "error", "interrupted": "error"}
 COUNTERS = {"failure": "failures", "error": "errors", "skipped": "skipped"}
 MESSAGE_CHARS = 2000
@@ -65,7 +66,7 @@ def _suite(root, backend, view, stamp, host) -> dict:
         tc = ET.SubElement(suite, "testcase", classname=printable(f"{backend}.{dtype}"),
                            name=printable(case), time=f"{t:.3f}")
         counts["tests"] += 1
-        if verdict != "agree":
+        if verdict not in PASSING or verdict == "unsupported":  # agree, convention, known pass
             rows = view.verdicts[(case, backend, dtype)]
             counts[COUNTERS[_outcome(tc, verdict, rows, view, (case, backend, dtype))]] += 1
     for k, n in counts.items():

@@ -3,7 +3,7 @@
 `--format markdown` prints it (e.g. into $GITHUB_STEP_SUMMARY).
 """
 
-from harness.reports import Report
+from harness.reports import Report, conventions
 from harness.reports.table import label
 from harness.reports.view import detail_lines, printable, summary_text
 
@@ -21,6 +21,9 @@ def render(run, view, context=None) -> str:
             out.append(f"| {_cell_text(c)} | " + " | ".join(
                 label(view, c, b, dtype) for b in view.backends) + " |")
         out.append("")
+    table = conventions.markdown(run)
+    if table:
+        out += ["### Conventions", "", table, ""]
     details = detail_lines(run)
     if details:
         out += ["### Details", ""] + [f"- {_cell_text(d)}" for d in details] + [""]

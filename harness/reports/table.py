@@ -4,12 +4,13 @@ What `harness run` and `harness compare` print by default (`--format table`); th
 details list everything that is not "agree", so nothing is only a colour.
 """
 
-from harness.reports import Report
+from harness.reports import Report, conventions
 from harness.reports.view import detail_lines, printable, summary_text
 
 LABELS = {"agree": "ok", "disagree": "DISAGREE", "unsupported": "unsupported",
           "error": "ERROR", "crashed": "CRASHED", "timeout": "TIMEOUT",
-          "interrupted": "INTERRUPTED", None: "-"}
+          "interrupted": "INTERRUPTED", "convention": "convention", "known": "known",
+          "changed": "CHANGED", None: "-"}
 
 
 def label(view, case, backend, dtype) -> str:
@@ -27,9 +28,12 @@ def render(run, view, context=None) -> str:
         out += ["  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip()
                 for r in [header] + rows]
         out.append("")
+    table = conventions.text_lines(run)
+    if table:
+        out += table + [""]
     details = detail_lines(run)
     if details:
-        out.append("Details (everything that is not agree):")
+        out.append("Details (everything that is not agree or a convention):")
         out += [f"- {printable(d)}" for d in details]
         out.append("")
     out.append(summary_text(run))

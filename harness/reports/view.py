@@ -135,7 +135,7 @@ def problem_lines(rows: list, where: bool = True) -> list:
     Each line starts with "CASE [BACKEND DTYPE]" unless `where` is false."""
     groups: dict = {}
     for v in rows:
-        if v.get("verdict") == "agree":
+        if v.get("verdict") in ("agree", "convention"):  # conventions: their own table
             continue
         shared = v.get("verdict") != "disagree"  # a status or an error: same cause, one line
         key = (v.get("case"), v.get("backend"), v.get("dtype"), v.get("verdict"),
@@ -169,8 +169,13 @@ def detail_lines(run: dict) -> list:
 
 
 def summary_text(run: dict) -> str:
-    counts = ", ".join(f"{n} {k}" for k, n in (run.get("summary") or {}).items() if n)
-    return f"{counts or 'no verdicts'}; exit status {run.get('exit_status')}"
+    summary = run.get("summary") or {}
+    counts = ", ".join(f"{n} {k}" for k, n in summary.items() if n)
+    line = f"{counts or 'no verdicts'}; exit status {run.get('exit_status')}"
+    if summary.get("convention"):
+        line += ("\n(convention: frameworks give different answers, each valid there; "
+                 "reported, not a failure)")
+    return line
 
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")

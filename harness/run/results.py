@@ -45,7 +45,11 @@ def finish(run: dict, interrupted: bool = False, signum: int | None = None) -> d
 
     `signum`: the signal that stopped the run (exit status 128 + signum: 130 for SIGINT,
     143 for SIGTERM); `interrupted` without one means SIGINT."""
-    checked = crosscheck(run["results"], [c.get("id") for c in run.get("cases", [])])
+    from harness.conventions.verdicts import context_for
+    context, problem = context_for(run)
+    if problem and problem not in run.setdefault("problems", []):
+        run["problems"].append(problem)
+    checked = crosscheck(run["results"], [c.get("id") for c in run.get("cases", [])], context)
     run.update(checked)
     if signum is None and interrupted:
         signum = signal.SIGINT
