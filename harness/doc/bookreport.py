@@ -44,7 +44,7 @@ def _finding_row(f, siblings, tabs) -> dict:
 
 def _group_row(gid, group, findings) -> dict:
     tabs = list(group["outputs"])
-    own = [findings[i] for i in group.get("findings", [])]
+    own = [f for f in findings if f.get("group") == gid]
     rows = [_finding_row(f, own, tabs) for f in own if f["kind"] in KINDS]
     statuses = {o.get("status") for o in group["outputs"].values()}
     failing = [r for r in rows if r["kind"] in FAILING]

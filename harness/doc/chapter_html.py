@@ -44,8 +44,7 @@ def _tabs_of_group(doc, f):
 
 
 def _siblings(doc, f):
-    group, _ = _tabs_of_group(doc, f)
-    return [doc["findings"][i] for i in group.get("findings", [])]
+    return [g for g in doc["findings"] if g.get("group") == f.get("group")]
 
 
 def _odd(doc, f) -> list:
@@ -56,7 +55,8 @@ def _odd(doc, f) -> list:
 def _odd_text(doc, f) -> str:
     odd = _odd(doc, f)
     if odd:
-        return f"odd tab <b>{_e(', '.join(odd))}</b>"
+        how = {"case": f" (by case {f.get('case')}'s reference)", "majority": " (by majority)"}
+        return f"odd tab <b>{_e(', '.join(odd))}</b>{_e(how.get(f.get('odd_by'), ''))}"
     return f"no odd tab ({_e(', '.join(f.get('tabs', [])))})"
 
 
@@ -187,11 +187,11 @@ def _all_cells(doc, runs) -> str:
     parts = ["<section id='cells'><h2>All cells</h2>"]
     sections = list(dict.fromkeys(g["section"] for g in doc["groups"]))
     current = None
-    for group in doc["groups"]:
+    for gid, group in enumerate(doc["groups"]):
         if group["section"] != current:
             current = group["section"]
             parts.append(f"<h3 id='sec-{sections.index(current)}'>{_e(current or '(top)')}</h3>")
-        kinds = {doc["findings"][i]["kind"] for i in group.get("findings", [])}
+        kinds = {f["kind"] for f in doc["findings"] if f.get("group") == gid}
         lines = ", ".join(f"{t} {o['start']}-{o['end']}" for t, o in group["outputs"].items())
         flag = ", ".join(sorted(kinds)) or "agree"
         opened = " open" if kinds & {"drift", "error"} else ""
