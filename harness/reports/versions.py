@@ -8,6 +8,7 @@ cross-check's pairwise comparisons), convention answers, and statuses (a new err
 crash or unsupported operation, or one that went away).
 """
 
+import html
 import re
 
 from harness.conventions import from_json, text
@@ -103,3 +104,11 @@ def text_lines(run: dict) -> list[str]:
                   for c in changes]
     return (["Versions (each framework against its oldest version in this run):"] + lines
             if lines else [])
+
+
+def html_section(run: dict) -> str:
+    lines = text_lines(run)
+    if not lines:
+        return ""
+    return ('<section id="versions"><h2>Versions</h2><pre class="scroll">'
+            + html.escape("\n".join(lines[1:])) + "</pre></section>")
