@@ -1,10 +1,13 @@
-"""`harness doc CHAPTER.md`: run a D2L chapter's code tab by tab and report where tabs drift.
+"""`harness doc PATH...`: run D2L chapters' code tab by tab and report where tabs drift.
 
 Works on any D2L chapter: cells, tabs and sections come from the markdown itself.
-Exit status: 0 the tabs agree, 1 drift / a failing cell or tab / a tab that
-disagrees with a case's reference, 2 usage error.
+Many chapters (files, or folders searched for .md files with code cells) run as a
+book (harness.doc.bookrun), each chapter in its own `harness doc --chapter-job`
+process. Exit status: 0 the tabs agree, 1 drift / a failing cell or tab / a tab that
+disagrees with a case's reference, 2 usage error, 130 interrupted.
 """
 
+import argparse
 import json
 import sys
 import time
@@ -12,20 +15,30 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.cli import UsageError
-from harness.doc import align, analyze, caselink, parser, report, runner
+from harness.doc import align, analyze, cache, caselink, parser, report, runner, unavailable
 from harness.doc import findings as findings_mod
 from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV, d2l_tab
 
 DEFAULT_OUT = "results/doc"
+# Options that cannot change what a tab computes (everything else is part of a cache key).
+NOT_IN_KEY = {"paths", "out", "jobs", "exclude", "shard", "no_cache", "cache_dir", "chapter_job",
+              "cell_timeout", "no_cases", "tabs", "default_tab", "entry", "command"}
 
 
 def configure(p):
-    p.add_argument("chapter", help="D2L markdown chapter (code cells in ```{.python .input} fences)")
-    p.add_argument("--default-tab", default="mxnet", metavar="TAB",
-                   help=f"tab of untagged cells (default mxnet; one of {', '.join(parser.KNOWN_TABS)})")
-    p.add_argument("--tabs", metavar="TABS", help="run only these tabs, comma-separated")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="D2L markdown chapters (code cells in ```{.python .input} fences), or "
+                        "folders: every .md with code cells below them")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="skip chapters whose relative path or name matches (repeatable)")
+    p.add_argument("--default-tab", default=None, metavar="TAB",
+                   help="tab of untagged cells (default: the first of config.ini's [build] tabs,"
+                        f" else mxnet; one of {', '.join(parser.KNOWN_TABS)})")
+    p.add_argument("--tabs", metavar="TABS",
+                   help="run only these tabs, comma-separated (default: config.ini's tabs)")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
-                   help=f"folder for doc.json, doc.html and figures (default {DEFAULT_OUT})")
+                   help=f"folder for index.html, book.json, junit.xml and each chapter's "
+                        f"doc.json/doc.html (default {DEFAULT_OUT})")
     p.add_argument("--cell-timeout", type=float, default=300.0, metavar="S",
                    help="seconds one cell may run before its tab is stopped (default 300)")
     p.add_argument("--no-cases", action="store_true",
@@ -36,6 +49,13 @@ def configure(p):
                         "that depend on draws are then not compared")
     p.add_argument("--strict", action="store_true",
                    help="warnings raised by the chapter's cells fail the run too (exit 1)")
+    p.add_argument("--jobs", type=int, default=2, metavar="N",
+                   help="chapters run at once (default 2; each runs its tabs in parallel)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run every tab again (results are still stored for the next run)")
+    p.add_argument("--cache-dir", metavar="DIR", help="reused tab results (default OUT/cache)")
+    p.add_argument("--shard", metavar="K/N", help="run only the K-th of N parts of the chapters")
+    p.add_argument("--chapter-job", metavar="TOKEN", help=argparse.SUPPRESS)
 
 
 def load_chapter(path_text: str, default_tab: str):
@@ -82,6 +102,10 @@ def _select_tabs(chapter, text):
 def _case_work(chapter, entries, missing):
     """Reference values and the no-tab frameworks' results for the matching cases."""
     ids = [e["id"] for e in entries]
+    if not ids:
+        return {"error": None, "meta": {}, "results": {}}, {
+            t: {"error": None, "meta": {}, "results": {}, "backend": parser.TAB_ENVS[t]}
+            for t in missing}
     with ThreadPoolExecutor(max_workers=1 + len(missing)) as pool:
         ref = pool.submit(caselink.run_worker, REFERENCE_ENV, REFERENCE,
                           [(i, REFERENCE_DTYPE) for i in ids])
@@ -101,28 +125,40 @@ def cell_seeds(chapter, tabs) -> dict:
             for cell in group["cells"].values()}
 
 
-def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress,
-          native_random=False, strict=False):
-    """Run everything and return (doc dict, runs)."""
+def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress, store=None,
+          options=None):
+    """Run everything (tabs found in `store` are reused) and return (doc dict, runs).
+
+    options: the run options (cache_options); `native_random` and `strict` are read here.
+    """
     started = time.monotonic()
+    store = store or cache.Store("", enabled=False)
+    options = options or {}
+    random_mode = "native" if options.get("native_random") else "equal"
     entries, case_error = caselink.matching_cases(chapter) if with_cases else ([], "skipped")
     missing = [t for t in parser.KNOWN_TABS if t not in chapter.tabs()]
-    random_mode = "native" if native_random else "equal"
+    seeds = cell_seeds(chapter, tabs)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        cases_job = pool.submit(_case_work, chapter, entries, missing)
-        runs = runner.run_tabs(chapter, tabs, cell_timeout, progress,
-                               cell_seeds(chapter, tabs), random_mode)
+        cases_job = pool.submit(cache.case_work, store, _case_work, chapter, entries, missing,
+                                options)
+        # the seeds come from aligning all tabs: a cached tab is valid only with the same ones
+        tab_options = dict(options, random_seeds=sorted(seeds.items()))
+        runs = cache.run_tabs(chapter, tabs, store, tab_options,
+                              lambda todo: runner.run_tabs(chapter, todo, cell_timeout, progress,
+                                                           seeds, random_mode))
         reference, backend_runs = cases_job.result()
     tab_seconds = time.monotonic() - started
     groups = align.align(chapter, tabs, runs)
     checks = caselink.check_tabs(groups, runs, entries, reference, chapter)
     findings, compared = analyze.analyze(groups, runs, checks, chapter)
+    unavailable.reclassify(findings, groups, runs)
     missing_info = caselink.missing_tab_results(entries, reference, backend_runs)
     for t in missing:
         if not entries:
             missing_info[t]["error"] = missing_info[t]["error"] or (
                 case_error or "no case in cases/ covers a section of this chapter")
     failed_tabs = [t for t, r in runs.items() if r.status == "failed"]
+    strict = bool(options.get("strict"))
     failing = findings_mod.FAILING_STRICT if strict else findings_mod.FAILING
     bad = [f for f in findings if f["kind"] in failing]
     wrong = [c for c in checks if c["verdict"] == "drift"]
@@ -137,7 +173,7 @@ def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress,
                     "text_blocks": [{"tabs": list(b.tabs), "start": b.start, "end": b.end,
                                      "text": b.text} for b in chapter.text_blocks]},
         "random": {"mode": random_mode, "draws": _random_draws(runs)},
-        "tabs": {t: dict(r.as_dict(), cells_run=sum(
+        "tabs": {t: dict(r.as_dict(), cached=getattr(r, "cached", False), cells_run=sum(
             1 for c in r.cells.values() if c.get("status") != "not run")) for t, r in runs.items()},
         "groups": [_group_dict(g, runs) for g in groups],
         "findings": findings,
@@ -146,6 +182,7 @@ def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress,
                   "reference_error": reference.get("error")},
         "missing_tabs": missing_info,
         "summary": {**{k: sum(f["kind"] == k for f in findings) for k in findings_mod.KINDS},
+                    "errors": sum(f["kind"] == "error" for f in findings),
                     "compared": compared, "strict": strict,
                     "failed_tabs": failed_tabs,
                     "case_disagreements": len(wrong),
@@ -183,7 +220,9 @@ def _group_dict(group, runs) -> dict:
             variables[name] = val.preview() if val else (
                 "not compared: " + str(obj.get("not_compared", "?")))
         err = reply.get("error")
+        source = parser.cell_program(cell, tab)[0][cell.start - 1:].rstrip("\n")
         outputs[tab] = {"index": cell.index, "start": cell.start, "end": cell.end,
+                        "source": source,
                         "status": reply.get("status", "not run"),
                         "warnings": reply.get("warnings") or [],
                         "random": reply.get("random"),
@@ -196,17 +235,33 @@ def _group_dict(group, runs) -> dict:
             "inherited_from": group.get("inherited_from")}
 
 
+def cache_options(args) -> dict:
+    """The options that reach the kernel, for the cache keys."""
+    return {k: v for k, v in sorted(vars(args).items()) if k not in NOT_IN_KEY}
+
+
 def main(args) -> int:
-    chapter = load_chapter(args.chapter, args.default_tab)
+    if args.chapter_job is None:
+        from harness.doc import bookrun
+        return bookrun.main(args)
+    return chapter_job(args)
+
+
+def chapter_job(args) -> int:
+    """One chapter, as `harness.doc.bookrun` asks for it: its reports in --out."""
+    if len(args.paths) != 1:
+        raise UsageError("--chapter-job takes one chapter")
+    chapter = load_chapter(args.paths[0], args.default_tab or "mxnet")
     tabs = _select_tabs(chapter, args.tabs)
     if args.cell_timeout <= 0:
         raise UsageError("--cell-timeout must be positive")
     out_dir = Path(args.out)
+    store = cache.Store(args.cache_dir or out_dir / "cache", enabled=not args.no_cache)
     doc, runs = build(chapter, tabs, args.cell_timeout, with_cases=not args.no_cases,
-                      native_random=args.native_random, strict=args.strict)
+                      store=store, options=cache_options(args))
+    doc["book_run"] = args.chapter_job
     report.write_figures(doc, runs, out_dir)
-    report.write_json(doc, out_dir)
     report.write_html(doc, runs, out_dir)
+    report.write_json(doc, out_dir)       # last: its presence says the chapter is done
     print("\n".join(report.summary_lines(doc)))
-    print(f"wrote {out_dir / 'doc.json'} and {out_dir / 'doc.html'}")
     return doc["exit_status"]

@@ -172,22 +172,12 @@ def compare_values(a: Value, b: Value, tol=None) -> dict:
     at_worst = None if worst is None else [_num(a.flat[worst]), _num(data[worst])]
     detail = c.detail if c.reason == "non-finite" else (
         f"max abs err {c.max_abs:.3g}, max rel err {c.max_rel:.3g} at index "
-        f"{tuple(_unravel(worst, a.shape) or ())}")
+        f"{tuple(tolerances.unravel(worst, a.shape)) if worst is not None else ()}")
     return dict(base, verdict="drift", layout=layout, max_abs=_num(c.max_abs),
-                max_rel=_num(c.max_rel), worst_index=_unravel(worst, a.shape),
+                max_rel=_num(c.max_rel),
+                worst_index=None if worst is None else list(tolerances.unravel(worst, a.shape)),
                 at_worst=at_worst, non_finite=c.reason == "non-finite",
                 detail=detail + (f"; compared {layout}" if layout else ""))
-
-
-def _unravel(i, shape):
-    """Index into `shape` (C order) of flat position i."""
-    if i is None:
-        return None
-    out = []
-    for n in reversed(shape):
-        out.append(i % n if n else 0)
-        i //= n if n else 1
-    return list(reversed(out))
 
 
 def _num(x):
