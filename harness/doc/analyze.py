@@ -117,7 +117,7 @@ def _errors(gid, group, replies, facts, flow, out, base):
             finding = origin
         else:
             others = [t for t in replies if t not in tabs]
-            finding = F.new("error", gid, group["section"], lines=where, tabs=list(replies),
+            finding = F.new("error", gid, group["section"], lines=where, tabs=list(tabs),
                             odd_tabs=list(tabs) if others else [],
                             odd_by="majority" if others else "neither",
                             what=f"cell {status} in {', '.join(tabs)}: {etype}",
