@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-DTYPES = ("float32", "float64")
-OPS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
+from harness.facts import DERIVATIVE_OPS as OPS
+from harness.facts import DTYPES
+
 MP_DIGITS = 50  # mpmath working precision of every SymPy reference
 
 

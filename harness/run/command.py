@@ -27,12 +27,16 @@ from pathlib import Path
 from harness import REPO_ROOT
 from harness.cli import UsageError
 from harness.common.protocol import ProtocolError, decode_message
-from harness.run.crosscheck import REFERENCE, REFERENCE_DTYPE
+from harness.facts import (
+    BACKENDS,
+    DTYPES,
+    REFERENCE,
+    REFERENCE_DTYPE,
+    REFERENCE_ENV,
+    canonical_backend,
+)
 from harness.run.results import FORMAT, finish, now, write_reports
 
-PREFERRED_ORDER = ("torch", "tensorflow", "mxnet", "jax", "numpy")
-DTYPES = ("float32", "float64")
-REFERENCE_ENV = "numpy"
 STARTUP_TIMEOUT = 120.0  # seconds a worker may take to import its framework
 
 
@@ -61,11 +65,10 @@ def _split(text):
 def select_backends(text) -> list[str]:
     import backends
     known = list(backends.available())
-    ordered = [b for b in PREFERRED_ORDER if b in known] + [b for b in known
-                                                            if b not in PREFERRED_ORDER]
+    ordered = [b for b in BACKENDS if b in known] + [b for b in known if b not in BACKENDS]
     if not text or text == "all":
         return ordered
-    names = list(dict.fromkeys(_split(text)))
+    names = list(dict.fromkeys(canonical_backend(n) for n in _split(text)))
     unknown = [n for n in names if n not in known]
     if unknown or not names:
         raise UsageError(f"unknown backend(s) {', '.join(unknown) or repr(text)}; "
@@ -109,6 +112,7 @@ def parse_pythons(items, backends) -> dict:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
             raise UsageError(f"--python expects NAME=PATH, got {item!r}")
+        name = name if name == REFERENCE else canonical_backend(name)
         if name not in backends and name != REFERENCE:
             raise UsageError(f"--python {name}: not among the selected backends "
                              f"({', '.join(backends)}) or {REFERENCE}")

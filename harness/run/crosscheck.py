@@ -13,9 +13,8 @@ from collections import Counter
 
 from harness.common.protocol import Array, ProtocolError
 from harness.common.tolerances import compare, looser, tolerance
+from harness.facts import REFERENCE, REFERENCE_DTYPE
 
-REFERENCE = "reference"
-REFERENCE_DTYPE = "float64"
 VERDICTS = ("agree", "disagree", "unsupported", "error", "crashed", "timeout", "interrupted")
 # Most severe first: what a table cell shows when a case's outputs differ.
 SEVERITY = ("interrupted", "crashed", "timeout", "error", "disagree", "unsupported", "agree")
