@@ -8,13 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from harness import REPO_ROOT, envs
 from harness.cli import UsageError
+from harness.facts import canonical_backend
 
 
 def _names(text: str | None) -> list[str]:
     known = sorted(envs.declared_groups())
     if not text or text == "all":
         return known
-    names = [n.strip() for n in text.split(",") if n.strip()]
+    names = [canonical_backend(n) for n in text.split(",") if n.strip()]
     unknown = [n for n in names if n not in known]
     if unknown:
         raise UsageError(f"unknown environment(s) {', '.join(unknown)}; known: {', '.join(known)}")
@@ -79,7 +80,8 @@ def main(args) -> int:
 
 
 def configure_pytest(p):
-    p.add_argument("backend", help="environment to run in (its backend is tested)")
+    p.add_argument("backend", help="environment to run in (its backend is tested); "
+                                   "an alias such as pytorch or tf is accepted")
     p.add_argument("pytest_args", nargs="*", help="arguments for pytest (after --)")
 
 

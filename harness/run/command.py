@@ -50,7 +50,8 @@ def configure(p):
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="workers running at once (default: the machine's cores)")
     p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+                   help="what is printed on stdout (default table); the files are the same")
     p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
                    help="run backend NAME with this interpreter instead of its managed env")
     p.add_argument("--seed", type=int, default=0, help="seed for the workers' global RNGs")

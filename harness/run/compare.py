@@ -16,7 +16,8 @@ def configure(p):
     p.add_argument("paths", nargs="+", metavar="DIR_OR_FILE",
                    help="run.json files, or folders holding one")
     p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+                   help="what is printed on stdout (default table); the files are the same")
 
 
 def main(args) -> int:
