@@ -113,13 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
                        "(each command's help says more)"))
     parser.add_argument("--version", action="version", version=f"harness {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.commands = {}  # name -> its parser, for errors in the command's own words
     for name, command in COMMANDS.items():
         p = sub.add_parser(name, help=command.summary, description=command.description,
                            epilog=_epilog(command.examples, command.exits), prog=f"harness {name}",
                            allow_abbrev=False, formatter_class=_Formatter)
         configure, entry = _load(command.target)
         configure(p)
-        p.set_defaults(entry=entry, parser=p)
+        p.set_defaults(entry=entry)
+        parser.commands[name] = p
     return parser
 
 
@@ -129,7 +131,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:  # reported by the command's own parser: one error style, `harness CMD: error:`
-        args.parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.entry(args) or 0)
     except UsageError as exc:

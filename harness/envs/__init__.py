@@ -14,6 +14,7 @@ makes the environment `damaged`, and ensure() reinstalls what is missing.
 """
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -238,7 +239,9 @@ def import_root() -> Path:
     (its numpy would shadow the environment's)."""
     if (REPO_ROOT / "pyproject.toml").is_file():
         return REPO_ROOT
-    links = env_root() / ".import" / f"{os.getuid()}-{abs(hash(str(REPO_ROOT))) % 10**8}"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    tag = hashlib.sha256(str(REPO_ROOT).encode()).hexdigest()[:12]
+    links = cache / "harness" / "import" / tag
     for package in ("harness", "backends", "cases"):
         link = links / package
         if not link.exists():
