@@ -74,6 +74,16 @@ COMMANDS = {
         examples=("harness bench --quick", "harness bench --backends torch,jax --threads 1"),
         exits=("0 done, every result checked; 1 a backend failed or a result disagrees; "
                "2 usage error")),
+    "conventions": Command(
+        "harness.conventions.command", "record the convention cases' answers, or print their table",
+        description=("record: store each framework's answer to every convention case of the "
+                     "given runs in cases/conventions/outcomes.tsv (accepting an upgrade's new "
+                     "answers); table: print the Conventions table as markdown, or write it "
+                     "into a README between its markers."),
+        examples=("harness run --cases 'conventions/*' --out results",
+                  "harness conventions table results --readme README.md",
+                  "harness conventions record results"),
+        exits="0 done; 2 usage error (no such run, no convention case in it)"),
 }
 
 

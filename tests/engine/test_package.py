@@ -42,17 +42,17 @@ def wheel(tmp_path_factory) -> Path:
     return found
 
 
-def _packages_in_checkout() -> set[str]:
-    """Every folder of harness/, backends/, cases/ that holds Python files."""
-    return {str(p.parent.relative_to(REPO)) for top in ("harness", "backends", "cases")
-            for p in (REPO / top).rglob("*.py") if "__pycache__" not in p.parts}
+def _tracked_package_files() -> set[str]:
+    """Every tracked file under harness/, backends/, cases/ (code and data alike)."""
+    out = subprocess.run(["git", "ls-files", "harness", "backends", "cases"], cwd=REPO,
+                         capture_output=True, text=True, check=True).stdout
+    return {name for name in out.splitlines() if (REPO / name).is_file()}
 
 
 def test_the_wheel_holds_every_package_the_specs_and_the_command(wheel):
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
-        folders = {n.rsplit("/", 1)[0] for n in names if n.endswith(".py")}
-        missing = sorted(_packages_in_checkout() - folders)
+        missing = sorted(_tracked_package_files() - set(names))
         assert not missing, f"left out of the wheel: {missing}"
         info = next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA"))
         metadata = zf.read(f"{info}/METADATA").decode()
