@@ -59,13 +59,23 @@ COMMANDS = {
         examples=("harness pytest torch -- tests/backends tests/cases -q",),
         exits="pytest's own exit status; 1 the environment could not be built; 2 usage error"),
     "doc": Command(
-        "harness.doc.command", "run a D2L chapter's code tab by tab and report drift",
-        description=("Run a Dive into Deep Learning chapter's code cells tab by tab, each "
+        "harness.doc.command", "run D2L chapters' code tab by tab and report drift",
+        description=("Run Dive into Deep Learning chapters' code cells tab by tab, each "
                      "framework in its environment, and report where the tabs compute "
-                     "different values."),
+                     "different values. Many chapters (files, or folders) run as a book, "
+                     "in parallel, with a per-tab cache."),
         examples=("harness doc chapter.md",
-                  "harness doc chapter.md --tabs pytorch,mxnet --no-cases"),
-        exits="0 the tabs agree; 1 drift or a failing tab; 2 usage error"),
+                  "harness doc chapter.md --tabs pytorch,mxnet --no-cases",
+                  "harness doc d2l-en/chapter_* --exclude 'drafts/*' --shard 1/2 --out shard1"),
+        exits="0 the tabs agree; 1 drift or a failing cell or tab; 2 usage error; "
+              "130 interrupted (finished chapters are kept)"),
+    "doc-merge": Command(
+        "harness.doc.merge", "join `doc --shard K/N` outputs into one book report",
+        description=("Join the output folders of `harness doc --shard K/N` runs into one "
+                     "book report, as one run over every chapter would have written."),
+        examples=("harness doc-merge shard1 shard2 --out book",
+                  "harness doc-merge shard*/ --markdown \"$GITHUB_STEP_SUMMARY\""),
+        exits="0 the tabs agree; 1 drift or failures in any shard; 2 usage error"),
     "bench": Command(
         "harness.bench.command", "measure what derivatives cost on each backend",
         description=("Time primal, gradient, Hessian and HVP calls per backend, dtype and "

@@ -41,7 +41,8 @@ def _load(path: Path, mtime_ns: int) -> dict:
         return tomllib.load(fh)
 
 
-def _document() -> dict:
+def document() -> dict:
+    """The whole spec file, parsed (cached until it changes)."""
     path = spec_file()
     try:
         return _load(path, path.stat().st_mtime_ns)
@@ -50,7 +51,7 @@ def _document() -> dict:
 
 
 def groups() -> dict:
-    return _document().get("dependency-groups", {})
+    return document().get("dependency-groups", {})
 
 
 def group(name: str, _seen: tuple = ()) -> list[str]:
@@ -73,7 +74,7 @@ def group(name: str, _seen: tuple = ()) -> list[str]:
 
 def backends() -> dict[str, dict]:
     """Environment name -> its settings ({"python": "3.11", ...}), from [tool.harness.envs]."""
-    table = _document().get("tool", {}).get("harness", {}).get("envs", {})
+    table = document().get("tool", {}).get("harness", {}).get("envs", {})
     for name, settings in table.items():
         if name not in groups():
             raise SpecError(f"[tool.harness.envs.{name}] has no dependency group {name!r}")
