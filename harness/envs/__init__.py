@@ -32,8 +32,20 @@ from harness.envs.errors import EnvError
 MARKER = "harness-env.json"
 
 
+def is_checkout() -> bool:
+    """Whether the harness runs from a repository checkout (else: an installed wheel)."""
+    return (REPO_ROOT / "pyproject.toml").is_file()
+
+
 def env_root() -> Path:
-    return Path(os.environ.get("HARNESS_ENV_DIR") or REPO_ROOT / ".envs")
+    """$HARNESS_ENV_DIR, else a checkout's .envs/, else the user's data folder (an
+    installed harness must not write into site-packages)."""
+    if os.environ.get("HARNESS_ENV_DIR"):
+        return Path(os.environ["HARNESS_ENV_DIR"])
+    if is_checkout():
+        return REPO_ROOT / ".envs"
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data / "harness" / "envs"
 
 
 def declared_groups() -> dict[str, list[str]]:
@@ -237,7 +249,7 @@ def import_root() -> Path:
     A checkout: its root. An installed harness: a folder of links to just those three
     packages, so that a worker never sees the rest of the orchestrator's site-packages
     (its numpy would shadow the environment's)."""
-    if (REPO_ROOT / "pyproject.toml").is_file():
+    if is_checkout():
         return REPO_ROOT
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     tag = hashlib.sha256(str(REPO_ROOT).encode()).hexdigest()[:12]
