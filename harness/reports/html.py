@@ -24,7 +24,7 @@ from pathlib import Path
 
 from harness import REPO_ROOT
 from harness.common.fileio import write_atomic
-from harness.reports import Context, Report, conventions
+from harness.reports import Context, Report, conventions, versions
 from harness.reports import view as view_module
 from harness.run.crosscheck import SEVERITY
 
@@ -492,7 +492,7 @@ def render(run: dict, view=None, context: Context | None = None) -> str:
     return _page(title, [
         f"<h1>{esc(title)}</h1>", _summary(run),
         "<h2 id=\"matrix\">Agreement matrix</h2>", _matrix(view),
-        conventions.html_section(run),
+        conventions.html_section(run), versions.html_section(run),
         "<h2 id=\"details\">Details of everything that is not agree</h2>",
         _details(run, view),
         "<h2 id=\"figures\">Figures</h2>", _figures(run, jobs, images, problem),

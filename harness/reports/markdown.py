@@ -3,7 +3,7 @@
 `--format markdown` prints it (e.g. into $GITHUB_STEP_SUMMARY).
 """
 
-from harness.reports import Report, conventions
+from harness.reports import Report, conventions, versions
 from harness.reports.table import label
 from harness.reports.view import detail_lines, printable, summary_text
 
@@ -24,6 +24,9 @@ def render(run, view, context=None) -> str:
     table = conventions.markdown(run)
     if table:
         out += ["### Conventions", "", table, ""]
+    changes = versions.text_lines(run)
+    if changes:
+        out += ["### Versions", "", "```", *changes, "```", ""]
     details = detail_lines(run)
     if details:
         out += ["### Details", ""] + [f"- {_cell_text(d)}" for d in details] + [""]

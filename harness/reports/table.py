@@ -4,7 +4,7 @@ What `harness run` and `harness compare` print by default (`--format table`); th
 details list everything that is not "agree", so nothing is only a colour.
 """
 
-from harness.reports import Report, conventions
+from harness.reports import Report, conventions, versions
 from harness.reports.view import detail_lines, printable, summary_text
 
 LABELS = {"agree": "ok", "disagree": "DISAGREE", "unsupported": "unsupported",
@@ -28,9 +28,9 @@ def render(run, view, context=None) -> str:
         out += ["  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip()
                 for r in [header] + rows]
         out.append("")
-    table = conventions.text_lines(run)
-    if table:
-        out += table + [""]
+    for section in (conventions.text_lines(run), versions.text_lines(run)):
+        if section:
+            out += section + [""]
     details = detail_lines(run)
     if details:
         out.append("Details (everything that is not agree or a convention):")

@@ -51,6 +51,8 @@ def finish(run: dict, interrupted: bool = False, signum: int | None = None) -> d
         run["problems"].append(problem)
     checked = crosscheck(run["results"], [c.get("id") for c in run.get("cases", [])], context)
     run.update(checked)
+    from harness.reports.versions import versions_view
+    run["versions"] = versions_view(run)
     if signum is None and interrupted:
         signum = signal.SIGINT
     if signum is not None:
