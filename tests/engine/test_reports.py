@@ -228,3 +228,36 @@ def test_a_new_format_is_one_module(tmp_path, monkeypatch):
     written = write_reports(run, tmp_path / "out")
     assert set(written) == {"run.json", "junit.xml", "report.html", "lines.txt"}
     assert (tmp_path / "out" / "lines.txt").read_text() == "c b float64 agree\n"
+
+
+def test_a_report_that_fails_to_render_is_recorded_and_leaves_no_stale_copy(tmp_path,
+                                                                            monkeypatch):
+    """A format whose render raises: a "report" problem in run.json (exit 1), and the
+    previous run's copy of its file is removed rather than left beside the new run.json."""
+    from harness import reports
+    from harness.run.results import write_reports
+
+    (tmp_path / "broken.py").write_text(textwrap.dedent('''
+        from harness.reports import Report
+
+        def render(run, view, context):
+            raise RuntimeError("this format cannot render")
+
+        REPORT = Report("broken", render, file="broken.txt")
+    '''))
+    monkeypatch.setattr(reports, "__path__", [*reports.__path__, str(tmp_path)])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "broken.txt").write_text("stale, from the previous run")
+    result = {"case": "c", "backend": "b", "dtype": "float64", "status": "ok", "outputs": {}}
+    run = {"format": "harness-run/1", "created": "2026-01-01T00:00:00+0000", "cases": [],
+           "results": [result], "verdicts": [{"case": "c", "backend": "b", "dtype": "float64",
+                                        "output": "f", "verdict": "agree"}],
+           "findings": [], "problems": [], "summary": {"agree": 1}, "exit_status": 0}
+    written = write_reports(run, out)
+    assert "broken.txt" not in written and not (out / "broken.txt").exists()
+    saved = json.loads((out / "run.json").read_text())
+    (problem,) = saved["problems"]
+    assert problem["kind"] == "report" and "this format cannot render" in problem["detail"]
+    assert saved["exit_status"] == 1
+    assert "this format cannot render" in (out / "report.html").read_text()  # problems listed
