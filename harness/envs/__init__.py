@@ -24,9 +24,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness import REPO_ROOT
+from harness import REPO_ROOT, facts
 from harness.common.fileio import write_json_atomic
-from harness.envs import health, installer, interpreters, sources, spec
+from harness.envs import health, installer, interpreters, sources, spec, versions
 from harness.envs.errors import EnvError
 
 MARKER = "harness-env.json"
@@ -54,17 +54,26 @@ def declared_groups() -> dict[str, list[str]]:
             for name in spec.backends()}
 
 
+def base_name(name: str) -> str:
+    """The declared environment a name builds on: `jax@0.4.38` -> `jax`."""
+    return facts.split_version(name)[0]
+
+
 def requirements(name: str) -> list[str]:
-    """Everything environment NAME gets: its dependency group with includes expanded."""
-    if name not in declared_groups():
+    """Everything environment NAME gets: its dependency group with includes expanded;
+    for NAME@VERSION, the same with the framework pinned to VERSION (harness.envs.versions)."""
+    base, version = facts.split_version(name)
+    if base not in declared_groups():
         known = ", ".join(sorted(declared_groups()))
-        raise EnvError(f"no environment is declared for {name!r}; declared: {known}")
-    return spec.group(name)
+        raise EnvError(f"no environment is declared for {base!r}; declared: {known}")
+    reqs = spec.group(base)
+    return reqs if version is None else versions.pinned(base, reqs, version)
 
 
 def env_key(name: str) -> str:
     """What a ready environment's marker must say: its Python, pins and build variant."""
-    return spec.key(spec.python_wanted(name), requirements(name), sources.variant(name))
+    base = base_name(name)
+    return spec.key(spec.python_wanted(base), requirements(name), sources.variant(base))
 
 
 def env_path(name: str) -> Path:
@@ -77,7 +86,7 @@ def env_python(name: str) -> Path:
 
 def framework_package(name: str) -> str:
     """The distribution whose version names the environment (its group's first own pin)."""
-    return spec.pin_name(declared_groups()[name][0])
+    return spec.pin_name(declared_groups()[base_name(name)][0])
 
 
 def _marker(name: str) -> dict | None:
@@ -95,7 +104,8 @@ def status(name: str, deep: bool = False) -> dict:
     Python), damaged (a pinned package is gone), ready."""
     path = env_path(name)
     info = {"name": name, "path": str(path), "python": None,
-            "python_wanted": interpreters.dotted(spec.python_wanted(name)), "framework": None,
+            "python_wanted": interpreters.dotted(spec.python_wanted(base_name(name))),
+            "framework": None,
             "framework_version": None, "state": "missing", "problems": []}
     if not path.exists():
         return info
@@ -133,7 +143,7 @@ def _sayer(name: str, progress):
 
 def _interpreter(name: str, uv: str | None, say) -> str:
     """A Python of the version NAME declares; uv may fetch one; else a clear EnvError."""
-    wanted = spec.python_wanted(name)
+    wanted = spec.python_wanted(base_name(name))
     found = interpreters.find(wanted, uv)
     if found:
         return found
@@ -174,7 +184,7 @@ def _repair(name: str, state: dict, say, deep: bool) -> bool:
         f"{', '.join(broken) or 'its pins'}")
     settings, args = _pip_view()
     uv = installer.uv_path(env_root(), say, _lock)
-    extra = sources.framework_index(name, reqs, settings)
+    extra = sources.framework_index(base_name(name), reqs, settings)
     try:
         installer.reinstall(uv, env_path(name), broken, reqs, (args if uv else []) + extra, say)
     except installer.InstallError as exc:
@@ -196,7 +206,7 @@ def _build(name: str, state: str, say) -> None:
     uv = installer.uv_path(env_root(), say, _lock)
     python = _interpreter(name, uv, say)
     settings, args = _pip_view()
-    extra = sources.framework_index(name, reqs, settings)
+    extra = sources.framework_index(base_name(name), reqs, settings)
     say(f"creating {path} with {'uv' if uv else 'venv + pip'} and Python {python}")
     try:
         if uv:
@@ -227,7 +237,7 @@ def _write_marker(name: str, reqs: list[str], uv: str | None) -> None:
     write_json_atomic(env_path(name) / MARKER, {
         "name": name, "python": out[1], "framework": package, "framework_version": out[0],
         "requirements": reqs, "requirements_hash": env_key(name),
-        "variant": sources.variant(name), "installer": "uv" if uv else "pip",
+        "variant": sources.variant(base_name(name)), "installer": "uv" if uv else "pip",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     })
 
