@@ -13,7 +13,7 @@ from pathlib import Path
 
 from harness.cli import UsageError
 from harness.doc import align, analyze, caselink, parser, report, runner
-from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV, d2l_tab
+from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, d2l_tab
 
 DEFAULT_OUT = "results/doc"
 
@@ -76,9 +76,8 @@ def _case_work(chapter, entries, missing):
     """Reference values and the no-tab frameworks' results for the matching cases."""
     ids = [e["id"] for e in entries]
     with ThreadPoolExecutor(max_workers=1 + len(missing)) as pool:
-        ref = pool.submit(caselink.run_worker, REFERENCE_ENV, REFERENCE,
-                          [(i, REFERENCE_DTYPE) for i in ids])
-        others = {t: pool.submit(caselink.run_worker, parser.TAB_ENVS[t], parser.TAB_ENVS[t],
+        ref = pool.submit(caselink.run_worker, REFERENCE, [(i, REFERENCE_DTYPE) for i in ids])
+        others = {t: pool.submit(caselink.run_worker, parser.TAB_ENVS[t],
                                  [(i, d) for i in ids for d in DTYPES])
                   for t in missing}
         return ref.result(), {t: f.result() for t, f in others.items()}

@@ -14,17 +14,17 @@ where the figures would be and the rest of the report is still written.
 import base64
 import html
 import json
-import subprocess
 import tempfile
 from pathlib import Path
 
-from harness import REPO_ROOT
 from harness.common.fileio import write_atomic
+from harness.common.processes import run_once
+from harness.facts import REFERENCE_ENV
 from harness.run.crosscheck import REFERENCE, SEVERITY
 
 # Worst first, as in the terminal table: a cell shows the worst verdict among its outputs.
 VERDICTS = SEVERITY
-PLOT_ENV = "numpy"
+PLOT_ENV = REFERENCE_ENV
 PLOT_TIMEOUT = 180  # seconds for all figures; a realistic run takes a few
 
 CSS = """
@@ -379,18 +379,11 @@ def draw_figures(jobs: list[dict], python=None, timeout: float = PLOT_TIMEOUT):
         spec = Path(tmp) / "figures.json"
         spec.write_text(json.dumps({"format": "harness-plots/1", "figures": jobs}))
         out = Path(tmp) / "png"
-        try:
-            proc = subprocess.run([str(python), "-m", "harness.reports.worker.plots", str(spec), str(out)],
-                                  cwd=REPO_ROOT, env=worker_env(), capture_output=True,
-                                  text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            return {}, f"drawing the figures took longer than {timeout:g} s and was stopped"
-        except OSError as exc:
-            return {}, f"could not start {python}: {exc}"
+        done = run_once([python, "-m", "harness.reports.worker.plots", spec, out],
+                        env=worker_env(), timeout=timeout)
         manifest_path = out / "manifest.json"
-        if proc.returncode != 0 or not manifest_path.is_file():
-            tail = "\n".join((proc.stderr or proc.stdout or "").strip().splitlines()[-15:])
-            return {}, f"drawing the figures failed (exit status {proc.returncode}):\n{tail}"
+        if done.error or not manifest_path.is_file():
+            return {}, f"drawing the figures {done.error or 'left no manifest'}"
         manifest = json.loads(manifest_path.read_text())["figures"]
         images = {}
         for job in jobs:

@@ -7,7 +7,6 @@ outside the repository, the way a user would (an entry point in the group
 by $HARNESS_TEST_FAULT into the numpy adapter.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -102,7 +101,8 @@ def harness():
 
 @pytest.fixture(scope="session")
 def read_run():
-    return lambda out: json.loads((Path(out) / "run.json").read_text())
+    from run_files import read_run_file
+    return read_run_file
 
 
 @pytest.fixture(scope="session")

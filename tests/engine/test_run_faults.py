@@ -13,13 +13,14 @@ import sys
 import time
 
 import pytest
+from run_files import read_run_file
 
 
 def run_fault(harness, tmp_path, fault_env, fault, cases, *extra, timeout=300):
     out = tmp_path / "out"
     result = harness("run", "--backends", "faulty,numpy", "--cases", cases, "--out", out,
                      *extra, env=fault_env(fault), timeout=timeout)
-    run = json.loads((out / "run.json").read_text())
+    run = read_run_file(out)
     assert not list(out.glob("*.partial.jsonl")) and not list(out.glob(".*.tmp"))
     return result, run
 
@@ -119,7 +120,7 @@ def test_sigint_writes_what_was_computed_and_marks_the_rest(tmp_path, fault_env,
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stderr
-    run = json.loads((out / "run.json").read_text())
+    run = read_run_file(out)
     faulty = statuses(run, "faulty")
     assert faulty[(two_cases.split(",")[0], "float32")] == "ok"
     assert "interrupted" in faulty.values() and set(faulty.values()) <= {"ok", "interrupted"}
@@ -139,7 +140,7 @@ def test_two_runs_sharing_an_out_folder_leave_whole_files(tmp_path, two_cases, n
     for p in procs:
         p.communicate(timeout=300)
         assert p.returncode == 0
-    run = json.loads((out / "run.json").read_text())
+    run = read_run_file(out)
     junit = (out / "junit.xml").read_text()
     assert run["seeds"]["run"] in (0, 1) and junit.rstrip().endswith("</testsuites>")
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".harness")) == \

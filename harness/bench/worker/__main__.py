@@ -1,15 +1,18 @@
 """Bench worker: times one backend's adapter beside its native idioms, inside its env.
 
-Run by `harness bench` as `python -m harness.bench.worker CONFIG.json RECORDS.jsonl`
-in one backend environment. Every figure is appended to RECORDS as one JSON line
-the moment it exists, so a crash loses only the measurement in progress.
+Run by `harness bench` as `python -m harness.bench.worker CONFIG.json` in one
+backend environment (harness.common.processes). Every figure is sent as one JSON line
+on the process's original stdout the moment it exists, so a crash loses only the
+measurement in progress; progress messages and anything a framework prints go to
+stderr.
 
 Timing uses `timeit` (autorange to calibrate the loop count to --min-time, then
 `repeat`); the first call (construction, tracing, compilation) is timed apart.
 Each derivative is also checked: adapter against native and both against closed
 forms computed here in float64 NumPy (an oracle independent of every framework),
 with harness.common.tolerances. HARNESS_BENCH_PERTURB=OP (a self-test hook) scales the
-adapter's OP result by 1+1e-3 before the check, to prove disagreements surface.
+adapter's OP result by 1+1e-3 before the check, to prove disagreements surface;
+HARNESS_BENCH_PERTURB=hang-OP hangs before OP, to prove a stuck worker's records survive.
 """
 
 import json
@@ -26,7 +29,9 @@ import numpy as np
 
 import backends
 from harness.bench.worker import native as _native
-from harness.common.tolerances import NUMERICAL, compare, looser, method_kind, tolerance
+from harness.common.processes import exit_with_parent
+from harness.common.tolerances import compare, looser, tolerance
+from harness.facts import EXACT, NUMERICAL
 
 FIRST_CALL_LIMIT = 5   # x --max-call: a first call this slow is not repeated (jit compiles
                        # stay well below it; numerical Hessians at a first large n do not)
@@ -250,8 +255,8 @@ class Worker:
     def __init__(self, cfg: dict, out):
         self.cfg, self.out = cfg, out
         self.name = cfg["backend"]
-        self.native = _native.load(self.name, cfg["device"], cfg.get("threads"))
         self.be = backends.load(self.name)
+        self.native = _native.load(self.name, cfg["device"], cfg.get("threads"), self.be)
         self.history: dict = {}   # (workload, dtype, impl) -> {n: {op: min seconds}}
         self.stopped: dict = {}   # (workload, dtype, op, impl) -> why larger n are skipped
         self.perturb = os.environ.get("HARNESS_BENCH_PERTURB", "")
@@ -266,6 +271,10 @@ class Worker:
     # -- cost model: skip sizes whose calls would take longer than --max-call --
     def _method(self, op, impl) -> str:
         return (self.be.methods if impl == "adapter" else self.native.methods).get(op, "")
+
+    def _class(self, op, impl) -> str:
+        return (self.be if impl == "adapter" else self.native).method_class(
+            self._method(op, impl))
 
     def _forms_hessian(self, op, impl) -> bool:
         return op == "hvp" and "contracted" in self._method(op, impl)
@@ -284,7 +293,7 @@ class Worker:
             return None
         n0 = done[-1]
         ref = ("primal", "native") if op == "grad" else ("grad", impl)
-        numerical = method_kind(self._method(op, impl)) == NUMERICAL
+        numerical = self._class(op, impl) == NUMERICAL
         k = {"grad": int(numerical), "hessian": 1, "hvp": int(self._forms_hessian(op, impl))}
         second = op == "hessian" or self._forms_hessian(op, impl)   # numerical: n² evaluations
         power = (2 if w.matrix else 1) + k[op] + (1 if second and numerical else 0)
@@ -448,6 +457,8 @@ class Worker:
                   "hessian": lambda: w.hessian(x64, *data64)}
         ops = ["primal", "grad", "hvp"] + (["hessian"] if n <= cfg["hessian_max"] else [])
         for op in ops:
+            if self.perturb == f"hang-{op}":   # self-test hook: a worker stuck mid-run
+                time.sleep(3600)
             makers = {}
             if op == "primal" or nat.methods.get(op):
                 makers["native"] = native[op] + (nat.methods.get(op, "plain call (jit where "
@@ -458,36 +469,37 @@ class Worker:
             measured = self.measure(w, dict(base, op=op), makers)
             results = {}
             for impl, (rec, value) in measured.items():
-                if impl == "adapter":
-                    used = be.used_methods().get(op)
-                    if used:
-                        rec["method"] = "; ".join(used)
+                owner = be if impl == "adapter" else nat
+                used = (be.used_methods().get(op) if impl == "adapter" else None) \
+                    or [m for m in [rec["method"]] if m]
+                rec["method"] = "; ".join(used) or None
+                rec["tolerance_class"] = NUMERICAL if any(
+                    owner.method_class(m) == NUMERICAL for m in used) else EXACT
                 self.emit(rec)
                 if value is None:
                     continue
-                got = (be if impl == "adapter" else nat).to_numpy(value)
+                got = owner.to_numpy(value)
                 if impl == "adapter" and self.perturb == op:
                     got = got * (1 + 1e-3)
-                results[impl] = (got, rec["method"])
+                results[impl] = (got, rec["method"], rec["tolerance_class"])
             if results:
                 self.checks(dict(base, op=op), dtype, oracle[op](), results)
 
     def checks(self, base, dtype, oracle, results) -> None:
-        def tol(method):
-            return tolerance(dtype, method)
-
+        """results: impl -> (value, method, tolerance class)."""
         if "adapter" in results and "native" in results:
-            (a, ma), (b, mb) = results["adapter"], results["native"]
-            self.check(base, "adapter_vs_native", a, b, looser(tol(ma), tol(mb)),
+            (a, ma, ka), (b, mb, kb) = results["adapter"], results["native"]
+            self.check(base, "adapter_vs_native", a, b,
+                       looser(tolerance(dtype, ka), tolerance(dtype, kb)),
                        {"adapter": ma, "native": mb})
         # pure-Python compare (~1 s per 10⁶ entries): a Hessian's native result is checked
         # against the closed form only while small; every vector is always checked
         big = np.ndim(oracle) == 2 and np.size(oracle) > 100_000
         for impl in ("adapter", "native"):
             if impl in results and not (big and impl == "native" and "adapter" in results):
-                value, method = results[impl]
+                value, method, kind = results[impl]
                 self.check(base, f"{impl}_vs_closed_form", value, np.asarray(oracle),
-                           tol(method), {impl: method, "closed_form": "float64 NumPy"})
+                           tolerance(dtype, kind), {impl: method, "closed_form": "float64 NumPy"})
 
 
 def _finite(x):
@@ -505,22 +517,31 @@ def _os_threads():
     return None
 
 
+def _claim_stdout():
+    """The real stdout for the records; fd 1 (and print) pointed at stderr."""
+    sys.stdout.flush()
+    channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    return channel
+
+
 def main(argv=None) -> int:
+    exit_with_parent()
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2:
-        print("usage: python -m harness.bench.worker CONFIG.json RECORDS.jsonl", file=sys.stderr)
+    if len(argv) != 1:
+        print("usage: python -m harness.bench.worker CONFIG.json", file=sys.stderr)
         return 2
     with open(argv[0]) as fh:
         cfg = json.load(fh)
-    with open(argv[1], "a") as out:
-        try:
-            worker = Worker(cfg, out)
-        except (backends.BackendError, _native.DeviceUnavailable, ImportError) as exc:
-            out.write(json.dumps({"kind": "fatal", "type": type(exc).__name__,
-                                  "message": str(exc)}) + "\n")
-            print(f"[bench {cfg.get('backend')}] cannot start: {exc}", file=sys.stderr)
-            return 3
-        worker.run()
+    out = _claim_stdout()
+    try:
+        worker = Worker(cfg, out)
+    except (backends.BackendError, _native.DeviceUnavailable, ImportError) as exc:
+        out.write(json.dumps({"kind": "fatal", "type": type(exc).__name__,
+                              "message": str(exc)}) + "\n")
+        print(f"[bench {cfg.get('backend')}] cannot start: {exc}", file=sys.stderr)
+        return 3
+    worker.run()
     return 0
 
 

@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from harness.common.processes import exit_with_parent
+
 OPS = ("primal", "grad", "hvp", "hessian")
 COLORS = {"primal": "black", "grad": "tab:blue", "hvp": "tab:green", "hessian": "tab:red"}
 
@@ -81,6 +83,7 @@ def plot(report: dict, out: Path) -> list[Path]:
 
 
 def main(argv=None) -> int:
+    exit_with_parent()
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
         print("usage: python -m harness.bench.worker.plots BENCH.json OUTDIR", file=sys.stderr)

@@ -21,6 +21,8 @@ import sys
 import time
 import traceback
 
+from harness.common.processes import exit_with_parent
+
 MAX_ELEMENTS = 1_000_000   # larger values are named but not shipped
 MAX_TEXT = 100_000         # characters of stdout / stderr / repr kept per cell (the tail)
 _NUMERIC_KINDS = "biuf"
@@ -210,6 +212,7 @@ def _safe_numpy(value):
 
 
 def main() -> int:
+    exit_with_parent()
     sys.stdout.flush()
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)

@@ -17,6 +17,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from harness.common.processes import exit_with_parent
+
 FORMAT = "harness-plots/1"
 PANEL_INCHES = 3.0
 DPI = 80
@@ -158,6 +160,7 @@ def draw(figure: dict, out_dir: Path) -> str:
 
 
 def main(argv=None) -> int:
+    exit_with_parent()
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 2:
         print("usage: python -m harness.reports.worker.plots IN.json OUTDIR", file=sys.stderr)
