@@ -21,8 +21,10 @@ import time
 from pathlib import Path
 
 from harness import envs, facts
+from harness.bench.threads import thread_env
 from harness.cli import UsageError
 from harness.common.fileio import write_atomic, write_json_atomic
+from harness.common.options import choose
 from harness.common.processes import GRACE, Worker, exit_text, interpreter, run_once
 from harness.facts import canonical_backend
 
@@ -90,15 +92,6 @@ def _csv(values) -> str:
     return ",".join(str(v) for v in values)
 
 
-def _names(text, known, what, canonical=str.strip) -> list[str]:
-    names = [canonical(t) for t in text.split(",") if t.strip()]
-    unknown = [n for n in names if n not in known]
-    if unknown or not names:
-        raise UsageError(f"unknown {what} {', '.join(unknown) or repr(text)}; "
-                         f"known: {', '.join(known)}")
-    return list(dict.fromkeys(names))
-
-
 def _positive(value, name, integer=False):
     if value is None:
         return None
@@ -116,7 +109,7 @@ def options(args) -> dict:
         default = [b for b in facts.GPU_BACKENDS if b in known]
     else:
         default = known
-    names = _names(args.backends, known, "backend(s)", canonical_backend) if args.backends \
+    names = choose(args.backends, known, "backend(s)", canonical_backend) if args.backends \
         else default
     if args.device == "cuda":
         bad = [n for n in names if n not in facts.GPU_BACKENDS]
@@ -124,8 +117,8 @@ def options(args) -> dict:
             raise UsageError(f"--device cuda supports {', '.join(facts.GPU_BACKENDS)} only, "
                              f"not {', '.join(bad)}")
     if args.dtypes:
-        opts["dtypes"] = _names(args.dtypes, DTYPES, "dtype(s)")
-    workloads = _names(args.workloads, list(WORKLOADS), "workload(s)") \
+        opts["dtypes"] = choose(args.dtypes, DTYPES, "dtype(s)")
+    workloads = choose(args.workloads, list(WORKLOADS), "workload(s)") \
         if args.workloads else list(WORKLOADS)
     if args.sizes:
         try:
@@ -161,7 +154,6 @@ def options(args) -> dict:
 # ---- running the workers -------------------------------------------------------------------
 
 def _thread_env(threads) -> dict:
-    from harness.bench.worker.native import thread_env  # stdlib-only function
     env = thread_env(threads)
     if "XLA_FLAGS" in env and os.environ.get("XLA_FLAGS"):
         env["XLA_FLAGS"] = f"{os.environ['XLA_FLAGS']} {env['XLA_FLAGS']}"

@@ -98,7 +98,8 @@ class Worker:
         self._lines: deque = deque()
         self.eof = False
         self.exit_status = None
-        self.leftovers = False
+        self.leftovers = False     # stop() found processes it had left running
+        self.overstayed = False    # stop() gave it a grace to exit, and had to kill it
         self.seconds = None
 
     @property
@@ -149,8 +150,9 @@ class Worker:
         """End the worker: wait up to `grace` s for it to exit by itself, else kill its group.
 
         Once it has exited its group is killed again, so nothing it started survives;
-        `leftovers` says whether anything was still running then. Returns the exit
-        status (negative: the signal that ended it).
+        `leftovers` says whether anything was still running then, `overstayed` whether
+        it had to be killed after the grace. Returns the exit status (negative: the
+        signal that ended it).
         """
         if self.exit_status is not None:
             return self.exit_status
@@ -162,6 +164,7 @@ class Worker:
         try:
             self.proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
+            self.overstayed = grace > 0   # it was given time to exit and did not take it
             _killpg(self.proc.pid)
             self.proc.wait()
         # reaped: a process id still used as a group id is not reused, so this reaches
@@ -221,6 +224,47 @@ def run_once(argv, *, env: dict, timeout: float, cwd=REPO_ROOT) -> Finished:
 
 
 # ---- worker side -------------------------------------------------------------------------
+
+def worker_args(usage: str, count: int, argv=None) -> list[str] | None:
+    """A worker's start: it ends with its parent from now on, and gets its `count`
+    arguments (None, after printing `usage`, when they are not that many)."""
+    exit_with_parent()
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != count:
+        print(f"usage: {usage}", file=sys.stderr)
+        return None
+    return argv
+
+
+FD_VARIABLE = "HARNESS_PROTOCOL_FD"   # names the channel's descriptor (fault tests use it)
+
+
+def claim_stdout():
+    """In a worker: the real stdout kept as the channel (a line-buffered text stream);
+    fd 1 and print() go to stderr from now on, so nothing a framework or a case prints
+    can corrupt the channel. The channel's descriptor is named in $HARNESS_PROTOCOL_FD."""
+    sys.stdout.flush()
+    fd = os.dup(1)
+    os.dup2(2, 1)
+    os.environ[FD_VARIABLE] = str(fd)
+    sys.stdout = sys.__stdout__ = os.fdopen(1, "w", buffering=1, closefd=False)
+    return os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+
+
+def exit_now(code: int = 0, *streams) -> None:
+    """End a worker that has said all it had to: flush, then exit at once.
+
+    Skips the interpreter's teardown, which can take seconds (TensorFlow's thread
+    pools) and waits for every non-daemon thread a case left running; a worker is
+    done once its channel is flushed, and the orchestrator ends its process group.
+    """
+    for stream in (*streams, sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
 
 def exit_with_parent(poll: float = 0.5) -> None:
     """In a worker: once the orchestrator is gone, end this process and its process group.

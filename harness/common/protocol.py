@@ -56,6 +56,12 @@ _FORMATS = {
 }
 
 
+def type_name(value) -> str:
+    """A value's type as a message names it: "float", "torch.Tensor"."""
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
 class ProtocolError(ValueError):
     """A line or an encoded value that does not follow harness-worker/1."""
 

@@ -95,7 +95,8 @@ def _flatten(value):
     return flat, shape if shape is not None else tuple(dims)
 
 
-def _unravel(i: int, shape: tuple) -> tuple:
+def unravel(i: int, shape: tuple) -> tuple:
+    """The index into `shape` (C order) of flat position i."""
     idx = []
     for n in reversed(shape):
         idx.append(i % n if n else 0)
@@ -112,9 +113,9 @@ def compare(actual, expected, tol: Tolerance) -> Comparison:
     bad = [i for i, (x, y) in enumerate(zip(a, e)) if not (math.isfinite(x) and math.isfinite(y))]
     if bad:
         i = bad[0]
-        return Comparison(False, reason="non-finite", worst_index=_unravel(i, sa),
+        return Comparison(False, reason="non-finite", worst_index=unravel(i, sa),
                           detail=f"{len(bad)} non-finite value(s), first at index "
-                                 f"{_unravel(i, sa)}: {a[i]!r} vs expected {e[i]!r}")
+                                 f"{unravel(i, sa)}: {a[i]!r} vs expected {e[i]!r}")
     max_abs = max_rel = 0.0
     worst, worst_excess, ok = 0, -math.inf, True
     for i, (x, y) in enumerate(zip(a, e)):
@@ -127,5 +128,5 @@ def compare(actual, expected, tol: Tolerance) -> Comparison:
         if excess > worst_excess:
             worst, worst_excess = i, excess
     return Comparison(ok, max_abs=max_abs, max_rel=max_rel,
-                      worst_index=_unravel(worst, sa) if a else (),
+                      worst_index=unravel(worst, sa) if a else (),
                       reason="" if ok else "tolerance")

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.cli import UsageError
+from harness.common.options import comma_list
 from harness.doc import align, analyze, caselink, parser, report, runner
 from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, d2l_tab
 
@@ -64,7 +65,7 @@ def _select_tabs(chapter, text):
     tabs = chapter.tabs()
     if not text:
         return tabs
-    wanted = [d2l_tab(t) or t.strip().lower() for t in text.split(",") if t.strip()]
+    wanted = [d2l_tab(t) or t.lower() for t in comma_list(text)]
     unknown = [t for t in wanted if t not in tabs]
     if unknown:
         raise UsageError(f"--tabs {', '.join(unknown)}: not a tab of this chapter "

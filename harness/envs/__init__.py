@@ -9,7 +9,6 @@ An environment is usable only once its marker file is written, as the last
 step; a folder without it (provisioning interrupted) is rebuilt, never used.
 """
 
-import fcntl
 import hashlib
 import json
 import os
@@ -18,11 +17,10 @@ import subprocess
 import sys
 import time
 import tomllib
-from contextlib import contextmanager
 from pathlib import Path
 
 from harness import REPO_ROOT
-from harness.common.fileio import write_json_atomic
+from harness.common.fileio import file_lock, write_json_atomic
 
 MARKER = "harness-env.json"
 COMMON_GROUP = "common"
@@ -100,16 +98,9 @@ def status(name: str) -> dict:
     return info
 
 
-@contextmanager
 def _lock(name: str):
     """Serialise provisioning of one environment across processes."""
-    env_root().mkdir(parents=True, exist_ok=True)
-    with open(env_root() / f".{name}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return file_lock(env_root() / f".{name}.lock")
 
 
 def _say(progress, message: str) -> None:

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from harness.cli import UsageError
+from harness.common.options import choose, comma_list
 from harness.common.processes import GRACE, Worker, env_name, exit_text, interpreter
 from harness.common.protocol import ProtocolError, decode_message
 from harness.facts import (
@@ -54,22 +55,13 @@ def configure(p):
 
 # ---- option parsing ----------------------------------------------------------------------
 
-def _split(text):
-    return [x.strip() for x in (text or "").split(",") if x.strip()]
-
-
 def select_backends(text) -> list[str]:
     import backends
     known = list(backends.available())
     ordered = [b for b in BACKENDS if b in known] + [b for b in known if b not in BACKENDS]
     if not text or text == "all":
         return ordered
-    names = list(dict.fromkeys(canonical_backend(n) for n in _split(text)))
-    unknown = [n for n in names if n not in known]
-    if unknown or not names:
-        raise UsageError(f"unknown backend(s) {', '.join(unknown) or repr(text)}; "
-                         f"known: {', '.join(ordered)}")
-    return names
+    return choose(text, ordered, "backend(s)", canonical_backend)
 
 
 def select_cases(text) -> list[dict]:
@@ -81,7 +73,7 @@ def select_cases(text) -> list[dict]:
     if not text:
         return index
     chosen, unmatched = [], []
-    for pattern in _split(text):
+    for pattern in comma_list(text):
         hits = [e for e in index if fnmatch.fnmatchcase(e["id"], pattern)]
         if not hits:
             unmatched.append(pattern)
@@ -94,11 +86,7 @@ def select_cases(text) -> list[dict]:
 
 
 def select_dtypes(text) -> list[str]:
-    names = list(dict.fromkeys(_split(text)))
-    bad = [d for d in names if d not in DTYPES]
-    if bad or not names:
-        raise UsageError(f"unknown dtype(s) {', '.join(bad) or repr(text)}; known: "
-                         f"{', '.join(DTYPES)}")
+    names = choose(text, DTYPES, "dtype(s)")
     return [d for d in DTYPES if d in names]
 
 
@@ -314,7 +302,7 @@ def _settle(talk: _Conversation, verdict: str, rc: int) -> None:
         run.problem("leftover", backend, "processes the worker started were still running "
                                          "when it ended; killed with its process group")
     if not remaining:
-        if verdict == "bye":
+        if verdict == "bye" or (talk.bye and talk.worker.overstayed):
             run.problem("worker-exit", backend, f"worker said goodbye but did not end within "
                         f"{GRACE:g} s (a thread or a child process kept it or its channel "
                         "open); killed")

@@ -12,7 +12,7 @@ import math
 from collections import Counter
 
 from harness.common.protocol import Array, ProtocolError
-from harness.common.tolerances import compare, looser, tolerance
+from harness.common.tolerances import compare, looser, tolerance, unravel
 from harness.facts import REFERENCE, REFERENCE_DTYPE, TOLERANCE_CLASSES
 
 VERDICTS = ("agree", "disagree", "unsupported", "error", "crashed", "timeout", "interrupted")
@@ -97,14 +97,6 @@ def _nonfinite_everywhere(arrays: dict):
     return None
 
 
-def _unravel(i, shape):
-    idx = []
-    for n in reversed(shape):
-        idx.append(i % n if n else 0)
-        i //= n if n else 1
-    return list(reversed(idx))
-
-
 def _compare_pairs(case, output, dtype, ref_arr, valid: dict, tols: dict, names: list):
     """(pairwise rows, {backend: (comparison, tolerance) against the reference},
     the set of disagreeing pairs) for every pair of `names`."""
@@ -147,7 +139,7 @@ def _everywhere_finding(case, output, dtype, ref_arr, backends: dict, ref_row) -
     if not hit:
         return []
     i, vals = hit
-    index = _unravel(i, next(iter(arrays.values())).shape)
+    index = list(unravel(i, next(iter(arrays.values())).shape))
     return [{"kind": "non-finite-everywhere", "case": case, "output": output,
              "dtype": dtype, "backend": None, "index": index,
              "detail": f"non-finite at index {index} on every backend and the "

@@ -20,13 +20,11 @@ case, dtype, detail}], summary {verdict: count}, exit_status, merged_from (compa
 Non-finite metrics are the strings "inf"/"nan" (the file is strict JSON).
 """
 
-import fcntl
 import json
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from harness.common.fileio import write_atomic, write_json_atomic
+from harness.common.fileio import file_lock, write_atomic, write_json_atomic
 from harness.run import schema
 from harness.run.crosscheck import PASSING, REFERENCE, crosscheck
 from harness.run.schema import FORMAT
@@ -56,16 +54,9 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-@contextmanager
 def out_lock(out_dir: Path):
     """Serialise the final writes of runs sharing an --out folder (files stay a set)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".harness-out.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return file_lock(out_dir / ".harness-out.lock")
 
 
 def write_reports(run: dict, out_dir) -> dict:

@@ -153,11 +153,11 @@ def test_bad_options_exit_2(args, tmp_path):
     assert not (tmp_path / "bench.json").exists()
 
 
-@pytest.fixture(scope="module")
-def plugin_env(tmp_path_factory):
+@pytest.fixture
+def plugin_env(faulty_dir):
     """Environment that knows the fault-injecting plug-in backend `faulty` (no faults)."""
-    from faulty_backend import environment, install
-    return environment(install(tmp_path_factory.mktemp("faultpkg")))
+    from faulty_backend import environment
+    return environment(faulty_dir)
 
 
 @pytest.mark.skipif(not _ready("numpy"), reason="a plug-in runs in the numpy environment")

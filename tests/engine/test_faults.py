@@ -20,18 +20,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from faulty_backend import environment, install
+from faulty_backend import environment
 from run_files import read_run_file, write_run_file
 
 from harness.common.protocol import decode_array, encode_floats
 
 A, B, C = "chain_rule_forward", "backpropagation_by_hand", "saddle_critical_point"
 DTYPES = ("float32", "float64")
-
-
-@pytest.fixture(scope="module")
-def faulty_dir(tmp_path_factory) -> Path:
-    return install(tmp_path_factory.mktemp("faultpkg"))
 
 
 def run_faults(out, faulty_dir, faults, cases, *extra, backends="numpy,faulty", pids=None,

@@ -386,19 +386,3 @@ def load(name: str, device: str = "cpu", threads: int | None = None, be=None) ->
             raise KeyError(f"no native idioms for {name!r}; known: {', '.join(NATIVES)}")
         return AdapterOnly(be, device, threads)
     return NATIVES[name](device, threads)
-
-
-def thread_env(threads: int | None) -> dict:
-    """Environment variables that cap every framework's thread pools (set before import)."""
-    if not threads:
-        return {}
-    t = str(threads)
-    env = {k: t for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                          "MXNET_CPU_WORKER_NTHREADS", "TF_NUM_INTRAOP_THREADS",
-                          "TF_NUM_INTEROP_THREADS")}
-    if threads == 1:
-        env["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false "
-                            "intra_op_parallelism_threads=1")
-    else:
-        env["XLA_FLAGS"] = f"intra_op_parallelism_threads={threads}"
-    return env

@@ -16,12 +16,12 @@ import contextlib
 import hashlib
 import io
 import json
-import os
 import sys
 import time
 import traceback
 
-from harness.common.processes import exit_with_parent
+from harness.common.processes import claim_stdout, exit_now, exit_with_parent
+from harness.common.protocol import type_name
 
 MAX_ELEMENTS = 1_000_000   # larger values are named but not shipped
 MAX_TEXT = 100_000         # characters of stdout / stderr / repr kept per cell (the tail)
@@ -72,11 +72,6 @@ def _fingerprint(arr) -> str:
     h = hashlib.sha1(f"{arr.dtype.name}{arr.shape}".encode())
     h.update(memoryview(arr.tobytes()))
     return h.hexdigest()
-
-
-def _type_name(value) -> str:
-    t = type(value)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 def _encode(arr) -> dict:
@@ -137,7 +132,7 @@ class Kernel:
             value = eval(compile(last, filename, "eval"), self.ns)
             if value is not None:
                 reply["display"] = repr(value)
-                reply["display_type"] = _type_name(value)
+                reply["display_type"] = type_name(value)
                 arr = _safe_numpy(value)
                 if arr is not None and arr.size <= MAX_ELEMENTS:
                     reply["display_value"] = _encode(arr)
@@ -164,7 +159,7 @@ class Kernel:
                 key = f"big:{id(value)}:{getattr(value, 'shape', '')}"
                 if self.prints.get(name) != key:
                     found[name] = {"skipped": f"{size} elements",
-                                   "python_type": _type_name(value)}
+                                   "python_type": type_name(value)}
                     self.prints[name] = key
                 continue
             arr = _safe_numpy(value)
@@ -181,7 +176,7 @@ class Kernel:
                     entry = {"skipped": str(exc)}
                 key = _fingerprint(arr)
             if self.prints.get(name) != key:
-                entry["python_type"] = _type_name(value)
+                entry["python_type"] = type_name(value)
                 found[name] = entry
                 self.prints[name] = key
         return found
@@ -213,10 +208,7 @@ def _safe_numpy(value):
 
 def main() -> int:
     exit_with_parent()
-    sys.stdout.flush()
-    channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-    os.dup2(2, 1)
-    sys.stdout = sys.__stdout__ = os.fdopen(1, "w", buffering=1, closefd=False)
+    channel = claim_stdout()
     kernel = None
     for line in sys.stdin:
         if not line.strip():
@@ -230,7 +222,7 @@ def main() -> int:
             reply["cell"] = request.get("cell")
         channel.write(json.dumps(reply, allow_nan=False) + "\n")
         channel.flush()
-    return 0
+    exit_now(0, channel)   # stdin closed: done, without the interpreter's teardown
 
 
 if __name__ == "__main__":

@@ -16,20 +16,15 @@ import sys
 import time
 import traceback
 
-from harness.common.processes import exit_with_parent
-from harness.common.protocol import PROTOCOL, ProtocolError, encode_array, encode_message
+from harness.common.processes import claim_stdout, exit_now, exit_with_parent
+from harness.common.protocol import (
+    PROTOCOL,
+    ProtocolError,
+    encode_array,
+    encode_message,
+    type_name,
+)
 from harness.facts import EXACT, NUMERICAL, REFERENCE
-
-FD_VARIABLE = "HARNESS_PROTOCOL_FD"  # names the channel's fd (fault tests write junk to it)
-
-
-def _claim_stdout():
-    """Keep the real stdout for the protocol; point fd 1 (and print) at stderr."""
-    sys.stdout.flush()
-    protocol_fd = os.dup(1)
-    os.dup2(2, 1)
-    os.environ[FD_VARIABLE] = str(protocol_fd)
-    return os.fdopen(protocol_fd, "w", encoding="utf-8", buffering=1, closefd=False)
 
 
 class Channel:
@@ -46,11 +41,6 @@ def _error(exc: BaseException) -> dict:
             "traceback": "".join(traceback.format_exception(exc))}
 
 
-def _type_name(value) -> str:
-    t = type(value)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-
-
 def encode_value(value) -> dict:
     """An output as the protocol carries it; non-arrays are marked with python_type."""
     import numpy as np
@@ -61,7 +51,7 @@ def encode_value(value) -> dict:
         except ProtocolError:
             return {"python_type": "numpy.ndarray", "dtype": value.dtype.name,
                     "shape": list(value.shape), "repr": repr(value)[:200]}
-    out = {"python_type": _type_name(value)}
+    out = {"python_type": type_name(value)}
     try:
         out.update(encode_array(np.asarray(value)))
     except Exception:  # noqa: BLE001 - anything unconvertible is reported, not raised
@@ -133,7 +123,7 @@ def _compute(case, be, backend: str, dtype: str):
         be.reset_used_methods()
     outputs = case.compute(be, dtype)
     if not isinstance(outputs, dict):
-        raise TypeError(f"compute() returned {_type_name(outputs)}, not a dict of arrays")
+        raise TypeError(f"compute() returned {type_name(outputs)}, not a dict of arrays")
     return (outputs, *_methods(case, be, outputs))
 
 
@@ -204,7 +194,7 @@ def parse_tasks(text: str) -> list[tuple[str, str]]:
 
 def main(argv=None) -> int:
     exit_with_parent()
-    channel = Channel(_claim_stdout())
+    channel = Channel(claim_stdout())
     faulthandler.enable()  # a segfault leaves its Python stack in the stderr tail
     p = argparse.ArgumentParser(prog="python -m harness.run.worker")
     p.add_argument("--backend", required=True)
@@ -213,7 +203,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     os.environ["HARNESS_SEED"] = str(args.seed)
     run(args.backend, args.tasks, args.seed, channel)
-    return 0
+    exit_now(0, channel.stream)   # said goodbye: no teardown, no waiting for leftover threads
 
 
 if __name__ == "__main__":
