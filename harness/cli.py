@@ -14,8 +14,11 @@ COMMANDS = {
     "compare": ("harness.run.compare", "merge results of separate runs into one report"),
     "envs": ("harness.envs.command", "show or create the per-backend environments"),
     "pytest": ("harness.envs.command:pytest", "run pytest inside one backend's environment"),
-    "doc": ("harness.doc.command", "run a D2L chapter's code tab by tab and report drift"),
+    "doc": ("harness.doc.command", "run D2L chapters' code tab by tab and report drift"),
+    "doc-merge": ("harness.doc.merge", "join `doc --shard K/N` outputs into one book report"),
     "bench": ("harness.bench.command", "measure what derivatives cost on each backend"),
+    "conventions": ("harness.conventions.command",
+                    "record the convention cases' answers, or print their table"),
 }
 
 

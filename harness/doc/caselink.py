@@ -24,7 +24,7 @@ def matching_cases(chapter) -> tuple:
     """(index entries whose section is a heading of the chapter, None) or ([], why not)."""
     try:
         import cases
-        index = cases.case_index()
+        index = cases.case_index(groups=("chapter",))
     except Exception as exc:  # noqa: BLE001 - cases/ is optional for doc mode
         return [], f"cases unavailable: {type(exc).__name__}: {exc}"
     headings = {text for _, _, text in chapter.headings}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from harness import REPO_ROOT, envs
 from harness.common.processes import GRACE, Worker, env_name, exit_text, interpreter
-from harness.doc import parser
+from harness.doc import extras, parser
 
 SHIM = REPO_ROOT / "harness" / "d2l_shim"
 STARTUP_TIMEOUT = 120.0
@@ -37,9 +37,11 @@ class TabRun:
                 "python": self.python, "seconds": round(self.seconds, 3)}
 
 
-def _kernel_env() -> dict:
+def _kernel_env(env_name=None) -> dict:
     env = envs.worker_env()
-    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(SHIM)])
+    extra = extras.ready_path(env_name) if env_name else None   # the book's own extras
+    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(SHIM)] + ([str(extra)] if extra
+                                                                           else []))
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -47,9 +49,9 @@ def _kernel_env() -> dict:
 class _Kernel:
     """A kernel worker (harness.common.processes): one request, one answer, each timed."""
 
-    def __init__(self, python, cwd):
+    def __init__(self, python, cwd, env=None):
         self.worker = Worker([python, "-m", "harness.doc.worker.kernel"], cwd=cwd,
-                             env=_kernel_env(), stdin=True)
+                             env=_kernel_env(env), stdin=True)
 
     def ask(self, request: dict, timeout: float) -> dict:
         """The kernel's answer; TimeoutError, or EOFError when it died."""
@@ -78,7 +80,7 @@ def run_tab(chapter, tab: str, cell_timeout: float, progress=None) -> TabRun:
         return run
     try:
         python = interpreter(backend, progress=say)
-        kernel = _Kernel(python, str(Path(chapter.path).resolve().parent))
+        kernel = _Kernel(python, str(Path(chapter.path).resolve().parent), run.env)
     except (envs.EnvError, OSError, subprocess.SubprocessError) as exc:
         run.status, run.error = "failed", f"environment {run.env!r} unavailable: {exc}"
         return run

@@ -15,11 +15,14 @@ from harness.common.protocol import Array, ProtocolError
 from harness.common.tolerances import compare, looser, tolerance, unravel
 from harness.facts import REFERENCE, REFERENCE_DTYPE, TOLERANCE_CLASSES
 
-VERDICTS = ("agree", "disagree", "unsupported", "error", "crashed", "timeout", "interrupted")
+VERDICTS = ("agree", "disagree", "unsupported", "error", "crashed", "timeout", "interrupted",
+            "convention", "known", "changed")
 # Most severe first: what a table cell shows when a case's outputs differ.
-SEVERITY = ("interrupted", "crashed", "timeout", "error", "disagree", "unsupported", "agree")
-# Verdicts that do not fail a run: agreement, and what an adapter declares it cannot do.
-PASSING = ("agree", "unsupported")
+SEVERITY = ("interrupted", "crashed", "timeout", "error", "disagree", "changed", "unsupported",
+            "known", "convention", "agree")
+# Verdicts that do not fail a run: agreement, what an adapter declares it cannot do, and
+# for convention cases valid answers that differ and recorded known answers.
+PASSING = ("agree", "unsupported", "convention", "known")
 
 
 def worst(verdicts) -> str:
@@ -216,8 +219,9 @@ def _outputs(ref_result, ref_ok, oks: dict) -> list:
     return outputs + (list(dict.fromkeys(extra)) if ref_ok else [])
 
 
-def _check_case_dtype(case, dtype, ref_result, present: dict, out_lists) -> None:
+def _check_case_dtype(case, dtype, ref_result, present: dict, out_lists, context) -> None:
     """Append the verdicts, pairs and findings of one case in one dtype to `out_lists`."""
+    rules = (context.get("rules") or {}).get(case, {})
     verdicts, pairwise, findings = out_lists
     ref_ok = ref_result is not None and ref_result["status"] == "ok"
     oks = {b: r for b, r in present.items() if r["status"] == "ok"}
@@ -233,6 +237,9 @@ def _check_case_dtype(case, dtype, ref_result, present: dict, out_lists) -> None
     for out in outputs:
         ref, note = _reference_for(ref_result, ref_ok, out)
         outs = {b: _backend_value(r, out, dtype, ref[0]) for b, r in oks.items()}
+        if out in rules:
+            verdicts += _convention_rows(case, out, dtype, rules[out], outs, context)
+            continue
         has_ref = ref_ok and out in ref_result["outputs"]
         rows, pairs, found = check_output(case, out, dtype, ref, outs, has_ref, note)
         verdicts += rows
@@ -240,8 +247,28 @@ def _check_case_dtype(case, dtype, ref_result, present: dict, out_lists) -> None
         findings += found
 
 
-def crosscheck(results: list, case_order=None) -> dict:
-    """{"verdicts", "pairwise", "findings", "summary"} for run.json-style results."""
+def _convention_rows(case, out, dtype, rule, outs, context) -> list:
+    """Verdicts of a convention case's output: the rule stands in for the reference."""
+    from harness.conventions.verdicts import judge
+    rows, answers, methods = [], {}, {}
+    for b, (arr, problem, method, _) in outs.items():
+        if problem is not None:
+            rows.append(_row(case, out, b, dtype, "error", problem, method))
+        else:
+            answers[b], methods[b] = [float(v) for v in arr.flat], method
+    if answers:
+        rows += judge(case, out, dtype, rule, answers, methods, context.get("versions", {}),
+                      context.get("outcomes", {}))
+    return rows
+
+
+def crosscheck(results: list, case_order=None, context=None) -> dict:
+    """{"verdicts", "pairwise", "findings", "summary"} for run.json-style results.
+
+    context: {"rules": {case: {output: rule}}, "versions": {backend: version},
+    "outcomes": recorded convention answers} for convention cases (harness.conventions).
+    """
+    context = context or {}
     by_key = {(r["case"], r["backend"], r["dtype"]): r for r in results}
     order = list(dict.fromkeys(list(case_order or []) + [r["case"] for r in results]))
     backends = list(dict.fromkeys(r["backend"] for r in results if r["backend"] != REFERENCE))
@@ -254,7 +281,7 @@ def crosscheck(results: list, case_order=None) -> dict:
                        if (case, b, dtype) in by_key}
             if present or ref_result is not None:
                 _check_case_dtype(case, dtype, ref_result, present,
-                                  (verdicts, pairwise, findings))
+                                  (verdicts, pairwise, findings), context)
     summary = Counter(v["verdict"] for v in verdicts)
     return {"verdicts": verdicts, "pairwise": pairwise, "findings": findings,
             "summary": {v: summary.get(v, 0) for v in VERDICTS}}
