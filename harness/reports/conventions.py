@@ -9,6 +9,7 @@ changed from the recorded answer. The terminal, report.html and the README
 import html
 
 from harness.conventions import from_json, text
+from harness.facts import DTYPES
 from harness.run.crosscheck import REFERENCE
 
 MARKS = {"known": " ✗", "disagree": " ✗", "changed": " Δ"}
@@ -62,7 +63,7 @@ def _cell(by_dtype: dict) -> str:
     if not by_dtype:
         return "-"
     shown = []
-    for dtype in ("float64", "float32"):
+    for dtype in reversed(DTYPES):   # float64 first
         v = by_dtype.get(dtype)
         if v is None:
             continue
