@@ -195,8 +195,9 @@ def _reference_for(ref_result, ref_ok, out) -> tuple:
     return ref, ""
 
 
-def _backend_value(r: dict, out, dtype, ref_arr) -> tuple:
-    """(Array|None, problem|None, method, tolerance class) of one backend's output."""
+def _backend_value(r: dict, out, dtype, ref_arr, judged_by_rule=False) -> tuple:
+    """(Array|None, problem|None, method, tolerance class) of one backend's output; a
+    convention output (judged by its rule, no tolerance) needs no tolerance class."""
     method = (r.get("methods") or {}).get(out)
     kind = (r.get("tolerance_classes") or {}).get(out)
     if out not in r["outputs"]:
@@ -204,7 +205,7 @@ def _backend_value(r: dict, out, dtype, ref_arr) -> tuple:
     arr, problem = _decode(r["outputs"][out], dtype)
     if problem is None and ref_arr is not None and arr.shape != ref_arr.shape:
         problem = f"shape {arr.shape}, expected {ref_arr.shape}"
-    if problem is None and kind not in TOLERANCE_CLASSES:
+    if problem is None and kind not in TOLERANCE_CLASSES and not judged_by_rule:
         problem = f"no tolerance class for output {out!r} (got {kind!r})"
     return arr, problem, method, kind
 
@@ -236,7 +237,7 @@ def _check_case_dtype(case, dtype, ref_result, present: dict, out_lists, context
                 verdicts.append(_row(case, out, b, dtype, r["status"], _status_detail(r)))
     for out in outputs:
         ref, note = _reference_for(ref_result, ref_ok, out)
-        outs = {b: _backend_value(r, out, dtype, ref[0]) for b, r in oks.items()}
+        outs = {b: _backend_value(r, out, dtype, ref[0], out in rules) for b, r in oks.items()}
         if out in rules:
             verdicts += _convention_rows(case, out, dtype, rules[out], outs, context)
             continue
@@ -250,15 +251,15 @@ def _check_case_dtype(case, dtype, ref_result, present: dict, out_lists, context
 def _convention_rows(case, out, dtype, rule, outs, context) -> list:
     """Verdicts of a convention case's output: the rule stands in for the reference."""
     from harness.conventions.verdicts import judge
-    rows, answers, methods = [], {}, {}
-    for b, (arr, problem, method, _) in outs.items():
+    rows, answers, methods, classes = [], {}, {}, {}
+    for b, (arr, problem, method, kind) in outs.items():
         if problem is not None:
             rows.append(_row(case, out, b, dtype, "error", problem, method))
         else:
-            answers[b], methods[b] = [float(v) for v in arr.flat], method
+            answers[b], methods[b], classes[b] = [float(v) for v in arr.flat], method, kind
     if answers:
         rows += judge(case, out, dtype, rule, answers, methods, context.get("versions", {}),
-                      context.get("outcomes", {}))
+                      context.get("outcomes", {}), classes)
     return rows
 
 

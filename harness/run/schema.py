@@ -51,10 +51,11 @@ def pack(run: dict) -> dict:
 
 
 def unpack(run: dict) -> dict:
-    """The in-memory form of a /2 document: references replaced by their arrays."""
-    arrays = run.pop("arrays", None)
+    """The in-memory form of a /2 document: references replaced by their arrays (a file
+    whose outputs are all inline needs no "arrays")."""
+    arrays = run.pop("arrays", {})
     if not isinstance(arrays, dict):
-        raise SchemaError('"arrays" is missing or not an object')
+        raise SchemaError('"arrays" is not an object')
     for i, result in enumerate(run.get("results") or []):
         outputs = result.get("outputs") if isinstance(result, dict) else None
         for name, value in (outputs if isinstance(outputs, dict) else {}).items():
