@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from harness import REPO_ROOT
 from harness.facts import REFERENCE, REFERENCE_ENV
@@ -189,15 +189,20 @@ def _killpg(pgid: int) -> bool:
 
 @dataclass
 class Finished:
-    """What a worker run to its end left: its stdout lines, and `error` when it failed."""
+    """What a worker run to its end left: its stdout lines, its stderr tail, and `error`
+    when it failed (`cancelled`: stopped because the caller asked)."""
 
     lines: list
     error: str | None
     exit_status: int | None
+    stderr_tail: list = field(default_factory=list)
+    cancelled: bool = False
 
 
-def run_once(argv, *, env: dict, timeout: float, cwd=REPO_ROOT) -> Finished:
-    """Run a one-shot worker (figures, plots) to its end or `timeout`, its group ended after.
+def run_once(argv, *, env: dict, timeout: float, cwd=REPO_ROOT,
+             cancelled=lambda: False) -> Finished:
+    """Run a one-shot worker (figures, plots) to its end, `timeout` or `cancelled()`
+    (polled: a signal to the run stops it at once); its group is ended after.
 
     `error` says why it failed in one message: it could not start, it ran past the
     timeout, or it exited non-zero (with the tail of its stderr).
@@ -206,21 +211,27 @@ def run_once(argv, *, env: dict, timeout: float, cwd=REPO_ROOT) -> Finished:
         worker = Worker(argv, env=env, cwd=cwd)
     except OSError as exc:
         return Finished([], f"could not start {argv[0]}: {exc}", None)
-    lines, deadline = [], time.monotonic() + timeout
+    lines, deadline, why = [], time.monotonic() + timeout, None
     try:
-        while (line := worker.read_line(deadline - time.monotonic())) is not None:
-            lines.append(line)
-    except TimeoutError:
-        worker.stop()
-        return Finished(lines, f"took longer than {timeout:g} s and was stopped", None)
-    except BaseException:
-        worker.stop()
-        raise
-    rc = worker.stop(GRACE)
-    if rc == 0:
-        return Finished(lines, None, rc)
-    tail = "\n".join(worker.stderr_tail()[-15:])
-    return Finished(lines, f"failed ({exit_text(rc)}):\n{tail}", rc)
+        while why is None:
+            if cancelled():
+                why = "cancelled"
+            elif time.monotonic() >= deadline:
+                why = f"took longer than {timeout:g} s and was stopped"
+            else:
+                try:
+                    line = worker.read_line(min(0.1, deadline - time.monotonic()))
+                except TimeoutError:
+                    continue
+                if line is None:
+                    break
+                lines.append(line)
+    finally:
+        rc = worker.stop(GRACE if why is None else 0)
+    tail = worker.stderr_tail()
+    if why is None and rc != 0:
+        why = f"failed ({exit_text(rc)}):\n" + "\n".join(tail[-15:])
+    return Finished(lines, why, rc, tail, why == "cancelled")
 
 
 # ---- worker side -------------------------------------------------------------------------

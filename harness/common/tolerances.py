@@ -60,6 +60,8 @@ class Comparison:
     max_rel: float | None = None
     worst_index: tuple | None = None
     reason: str = ""          # why not ok: "shape", "non-finite", "tolerance", "empty"
+    actual: float | None = None    # the two values at worst_index, for reports
+    expected: float | None = None
 
     def describe(self) -> str:
         if self.ok:
@@ -96,7 +98,7 @@ def _flatten(value):
 
 
 def unravel(i: int, shape: tuple) -> tuple:
-    """The index into `shape` (C order) of flat position i."""
+    """The index into an array of `shape` (C order) of flat position `i`."""
     idx = []
     for n in reversed(shape):
         idx.append(i % n if n else 0)
@@ -114,6 +116,7 @@ def compare(actual, expected, tol: Tolerance) -> Comparison:
     if bad:
         i = bad[0]
         return Comparison(False, reason="non-finite", worst_index=unravel(i, sa),
+                          actual=a[i], expected=e[i],
                           detail=f"{len(bad)} non-finite value(s), first at index "
                                  f"{unravel(i, sa)}: {a[i]!r} vs expected {e[i]!r}")
     max_abs = max_rel = 0.0
@@ -129,4 +132,5 @@ def compare(actual, expected, tol: Tolerance) -> Comparison:
             worst, worst_excess = i, excess
     return Comparison(ok, max_abs=max_abs, max_rel=max_rel,
                       worst_index=unravel(worst, sa) if a else (),
+                      actual=a[worst] if a else None, expected=e[worst] if a else None,
                       reason="" if ok else "tolerance")

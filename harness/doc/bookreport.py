@@ -34,15 +34,17 @@ def odd_tabs(f, siblings, tabs) -> list:
 def _finding_row(f, siblings, tabs) -> dict:
     what = f.get("what") or f["kind"]
     odd = odd_tabs(f, siblings, tabs)
+    involved = list(f.get("tabs", []))
     detail = f.get("reason") or f.get("detail") or ""
-    return {"kind": f["kind"], "what": what, "tabs": list(f.get("tabs", [])), "odd_tabs": odd,
-            "message": f"{f['kind']} in {', '.join(odd) or '?'}: {what}"
-                       + (f" ({detail})" if detail else "")}
+    who = ", ".join(odd) if odd else f"{', '.join(involved) or '?'} (no odd tab)"
+    return {"kind": f["kind"], "what": what, "tabs": involved, "odd_tabs": odd,
+            "blamed": odd or involved,
+            "message": f"{f['kind']} in {who}: {what}" + (f" ({detail})" if detail else "")}
 
 
 def _group_row(gid, group, findings) -> dict:
     tabs = list(group["outputs"])
-    own = [findings[i] for i in group.get("findings", [])]
+    own = [f for f in findings if f.get("group") == gid]
     rows = [_finding_row(f, own, tabs) for f in own if f["kind"] in KINDS]
     statuses = {o.get("status") for o in group["outputs"].values()}
     failing = [r for r in rows if r["kind"] in FAILING]
@@ -63,7 +65,7 @@ def chapter_row(chapter, report_dir, doc, seconds) -> dict:
     groups = [_group_row(i, g, doc["findings"]) for i, g in enumerate(doc["groups"])]
     tabs = {}
     for tab, run in doc["tabs"].items():
-        counts = Counter(f["kind"] for g in groups for f in g["findings"] if tab in f["odd_tabs"])
+        counts = Counter(f["kind"] for g in groups for f in g["findings"] if tab in f["blamed"])
         tabs[tab] = {"status": _tab_state(run), "error": run.get("error"),
                      "cells": run.get("cells_run", 0), "seconds": run.get("seconds", 0.0),
                      "cached": bool(run.get("cached")),

@@ -44,8 +44,7 @@ def _tabs_of_group(doc, f):
 
 
 def _siblings(doc, f):
-    group, _ = _tabs_of_group(doc, f)
-    return [doc["findings"][i] for i in group.get("findings", [])]
+    return [g for g in doc["findings"] if g.get("group") == f.get("group")]
 
 
 def _odd(doc, f) -> list:
@@ -53,16 +52,26 @@ def _odd(doc, f) -> list:
     return bookreport.odd_tabs(f, _siblings(doc, f), tabs or f.get("tabs", []))
 
 
+def _odd_text(doc, f) -> str:
+    odd = _odd(doc, f)
+    if odd:
+        how = {"case": f" (by case {f.get('case')}'s reference)", "majority": " (by majority)"}
+        return f"odd tab <b>{_e(', '.join(odd))}</b>{_e(how.get(f.get('odd_by'), ''))}"
+    return f"no odd tab ({_e(', '.join(f.get('tabs', [])))})"
+
+
 def _main_findings(doc) -> list:
     """(index, finding) of what the author must read: not layout, not notes."""
-    return [(i, f) for i, f in enumerate(doc["findings"]) if f["kind"] in MAIN_KINDS]
+    main = [(i, f) for i, f in enumerate(doc["findings"]) if f["kind"] in MAIN_KINDS]
+    return sorted(main, key=lambda item: (MAIN_KINDS.index(item[1]["kind"]), item[0]))
 
 
 def _summary(doc, size) -> str:
     main = _main_findings(doc)
     counts = Counter(f["kind"] for _, f in main)
     ok = doc["exit_status"] == 0
-    head = (f"<p class='{'verdict-ok' if ok else 'verdict-bad'}'><b>{_e(doc['summary']['verdict'])}"
+    verdict = doc.get("summary", {}).get("verdict", "")
+    head = (f"<p class='{'verdict-ok' if ok else 'verdict-bad'}'><b>{_e(verdict)}"
             f"</b> &middot; " + (", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
                                   or "no findings") + f" &middot; {len(doc['groups'])} cell groups in all</p>")
     items = []
@@ -71,10 +80,9 @@ def _summary(doc, size) -> str:
             items.append(f"<li><span class='kind k-error'>tab {_e(run['status'])}</span> "
                          f"<b>{_e(tab)}</b>: {_e(run.get('error') or '')}</li>")
     for i, f in main:
-        odd = ", ".join(_odd(doc, f)) or "?"
         items.append(f"<li><a href='#finding-{i}'><span class='kind k-{_e(f['kind'])}'>"
                      f"{_e(f['kind'].replace('_', ' '))}</span></a> [{_e(f['section'])}] "
-                     f"odd tab <b>{_e(odd)}</b>: {_e(f.get('what', ''))} "
+                     f"{_odd_text(doc, f)}: {_e(f.get('what', ''))} "
                      f"<span class='muted'>{_e(size(f))}</span></li>")
     body = f"<ol class='summary'>{''.join(items)}</ol>" if items else \
         "<p>Every compared value agrees across the tabs.</p>"
@@ -119,6 +127,10 @@ def _source_table(doc, group, path) -> str:
 def _values(f, size) -> str:
     rows = [f"<tr><th>{_e(t)}</th><td><pre>{_e(v)}</pre></td></tr>"
             for t, v in (f.get("values") or {}).items()]
+    for item in f.get("items") or []:         # one finding per problem: its manifestations
+        values = item.get("values") or {}
+        rows += [f"<tr><th>{_e(t)}</th><td>{_e(item.get('what', ''))}</td><td><pre>{_e(v)}"
+                 f"</pre></td></tr>" for t, v in values.items()]
     if f.get("printed"):
         rows += [f"<tr><th>{_e(t)}</th><td><pre>{_e(v)}</pre></td></tr>"
                  for t, v in (f["printed"].items() if isinstance(f["printed"], dict)
@@ -132,14 +144,13 @@ def _values(f, size) -> str:
 
 def _finding(doc, i, f, size, path) -> str:
     group, _ = _tabs_of_group(doc, f)
-    odd = ", ".join(_odd(doc, f)) or "?"
     where = " &middot; ".join(f"{_e(t)} {_e(path)}:{a}-{b}" for t, (a, b) in
                               (f.get("lines") or {}).items())
     source = _source_table(doc, group, path) if group["outputs"] else ""
     return (f"<article id='finding-{i}' class='finding {_e(f['kind'])}'>"
             f"<h3><span class='k-{_e(f['kind'])}'>{_e(f['kind'].replace('_', ' '))}</span>: "
             f"{_e(f.get('what', ''))} &mdash; {_e(f['section'])}</h3>"
-            f"<p>odd tab <b>{_e(odd)}</b> &middot; {where}</p>{_values(f, size)}{source}"
+            f"<p>{_odd_text(doc, f)} &middot; {where}</p>{_values(f, size)}{source}"
             f"</article>")
 
 
@@ -176,11 +187,11 @@ def _all_cells(doc, runs) -> str:
     parts = ["<section id='cells'><h2>All cells</h2>"]
     sections = list(dict.fromkeys(g["section"] for g in doc["groups"]))
     current = None
-    for group in doc["groups"]:
+    for gid, group in enumerate(doc["groups"]):
         if group["section"] != current:
             current = group["section"]
             parts.append(f"<h3 id='sec-{sections.index(current)}'>{_e(current or '(top)')}</h3>")
-        kinds = {doc["findings"][i]["kind"] for i in group.get("findings", [])}
+        kinds = {f["kind"] for f in doc["findings"] if f.get("group") == gid}
         lines = ", ".join(f"{t} {o['start']}-{o['end']}" for t, o in group["outputs"].items())
         flag = ", ".join(sorted(kinds)) or "agree"
         opened = " open" if kinds & {"drift", "error"} else ""

@@ -133,9 +133,9 @@ def compare_values(a: Value, b: Value, tol=None) -> dict:
     _, layout, c, data = best
     worst = c.worst_index[0] if c.worst_index else None
     at_worst = None if worst is None else [_num(a.flat[worst]), _num(data[worst])]
-    index = None if worst is None else list(tolerances.unravel(worst, a.shape))
     return dict(base, verdict="drift", layout=layout, max_abs=_num(c.max_abs),
-                max_rel=_num(c.max_rel), worst_index=index,
+                max_rel=_num(c.max_rel),
+                worst_index=None if worst is None else list(tolerances.unravel(worst, a.shape)),
                 at_worst=at_worst,
                 detail=c.describe() + (f"; compared {layout}" if layout else ""))
 

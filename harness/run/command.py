@@ -8,14 +8,14 @@ and report.html. Results are appended to a partial file in --out as they arrive.
 
 Exit status: 0 everything agrees ("unsupported", declared by an adapter, is shown
 but does not fail), 1 anything disagrees, errors, crashes, times out or a worker
-misbehaves, 2 usage error, 130 interrupted (the reports are still written).
+misbehaves, 2 usage error, 130 interrupted by SIGINT (Ctrl-C) or 143 by SIGTERM (the
+reports are still written, whole, and record it; see harness.run.interrupts).
 """
 
 import fnmatch
 import json
 import os
 import platform
-import signal
 import sys
 import threading
 import time
@@ -32,6 +32,9 @@ from harness.facts import (
     REFERENCE_DTYPE,
     canonical_backend,
 )
+from harness.reports import Context, render
+from harness.reports import choices as report_formats
+from harness.run.interrupts import Interrupts
 from harness.run.results import FORMAT, finish, now, write_reports
 
 STARTUP_TIMEOUT = 120.0  # seconds a worker may take to import its framework
@@ -47,7 +50,8 @@ def configure(p):
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="workers running at once (default: the machine's cores)")
     p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--format", choices=report_formats(), default="table",
+                   help="what to print on stdout (the report files are always written)")
     p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
                    help="run backend NAME with this interpreter instead of its managed env")
     p.add_argument("--seed", type=int, default=0, help="seed for the workers' global RNGs")
@@ -407,8 +411,6 @@ def _supervise(run: Run, backend: str, slots) -> None:
 
 # ---- the command ---------------------------------------------------------------------------
 
-def _on_sigterm(signum, frame):
-    raise KeyboardInterrupt
 
 
 def main(args) -> int:
@@ -429,33 +431,25 @@ def main(args) -> int:
     total = sum(len(t) for t in tasks.values())
     progress = Progress(total)
     out = Path(args.out)
+    stop = Interrupts().install()  # from here on a signal is recorded and ends in reports
     run = Run(args, tasks, out, progress)
     run.pythons = pythons
     slots = threading.BoundedSemaphore(args.jobs)
     started = time.monotonic()
     threads = [threading.Thread(target=supervise, args=(run, b, slots), name=f"worker-{b}",
                                 daemon=True) for b in tasks]
-    interrupted = False
-    old = signal.signal(signal.SIGTERM, _on_sigterm)
-    old_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even if inherited ignored
-    try:
-        for t in threads:
-            t.start()
-        # poll, never join: a join() cut short by KeyboardInterrupt can leave a live
-        # thread looking finished (CPython 3.11)
-        while not all(e.is_set() for e in run.finished.values()):
-            time.sleep(0.05)
-    except KeyboardInterrupt:
-        interrupted = True
+    for t in threads:
+        t.start()
+    while not all(e.is_set() for e in run.finished.values()) and stop.signum is None:
+        time.sleep(0.05)
+    interrupted = stop.signum is not None
+    if interrupted:
         run.stop.set()
         run.kill_all()
         progress.message("interrupted: stopping workers, writing what has been computed")
         deadline = time.monotonic() + 15
         while not all(e.is_set() for e in run.finished.values()) and time.monotonic() < deadline:
             time.sleep(0.05)
-    finally:
-        signal.signal(signal.SIGTERM, old)
-        signal.signal(signal.SIGINT, old_int)
     for backend, items in tasks.items():  # whatever no thread could finish
         for case, dtype in items:
             run.add_result(backend, case, dtype, "interrupted" if interrupted else "crashed",
@@ -466,16 +460,12 @@ def main(args) -> int:
         run.partial.close()
     progress.close()
     doc = assemble(run, args, case_ids, time.monotonic() - started)
-    finish(doc, interrupted=interrupted)
-    write_reports(doc, out)
+    finish(doc, signum=stop.signum)
+    write_reports(doc, out, Context(signal=stop.received))
     run.partial_path.unlink(missing_ok=True)
-    print(_render(doc, args.format))
-    return doc["exit_status"]
-
-
-def _render(doc, fmt):
-    from harness.reports.table import render
-    return render(doc, fmt)
+    stop.restore()
+    print(render(doc, args.format).rstrip("\n"))
+    return stop.exit_status(doc["exit_status"])
 
 
 def _seeds_in(inputs: dict, prefix: str = "") -> dict:
@@ -519,7 +509,7 @@ def assemble(run: Run, args, case_ids, total_seconds) -> dict:
     return {"format": FORMAT, "created": now(), "argv": sys.argv[1:], "options": options,
             "seeds": seeds,
             "environment": {"python": platform.python_version(), "platform": platform.platform(),
-                            "backends": env_backends},
+                            "hostname": platform.node(), "backends": env_backends},
             "timings": {"total_seconds": round(total_seconds, 3), "backends": timings,
                         "cases": per_case},
             "cases": metas, "results": results, "problems": run.all_problems()}

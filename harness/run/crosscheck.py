@@ -68,6 +68,8 @@ def _row(case, output, backend, dtype, verdict, detail="", method=None, cmp=None
             "max_abs": _num(cmp.max_abs) if cmp else None,
             "max_rel": _num(cmp.max_rel) if cmp else None,
             "worst_index": list(cmp.worst_index) if cmp and cmp.worst_index is not None else None,
+            "actual": _num(cmp.actual) if cmp else None,
+            "expected": _num(cmp.expected) if cmp else None,
             "tolerance": _tol(tol), "method": method, "tolerance_class": kind,
             "odd_one_out": None, "detail": detail}
 
