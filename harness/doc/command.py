@@ -167,11 +167,7 @@ def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress, stor
         "format": report.FORMAT,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "argv": sys.argv,
-        "chapter": {"path": chapter.path, "title": chapter.title, "label": chapter.label,
-                    "default_tab": chapter.default_tab,
-                    "cells": [c.as_dict() for c in chapter.cells],
-                    "text_blocks": [{"tabs": list(b.tabs), "start": b.start, "end": b.end,
-                                     "text": b.text} for b in chapter.text_blocks]},
+        "chapter": _chapter_dict(chapter),
         "random": {"mode": random_mode, "draws": _random_draws(runs)},
         "tabs": {t: dict(r.as_dict(), cached=getattr(r, "cached", False), cells_run=sum(
             1 for c in r.cells.values() if c.get("status") != "not run")) for t, r in runs.items()},
@@ -181,18 +177,28 @@ def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress, stor
                   "matching": [e["id"] for e in entries], "checks": checks,
                   "reference_error": reference.get("error")},
         "missing_tabs": missing_info,
-        "summary": {**{k: sum(f["kind"] == k for f in findings) for k in findings_mod.KINDS},
-                    "errors": sum(f["kind"] == "error" for f in findings),
-                    "compared": compared, "strict": strict,
-                    "failed_tabs": failed_tabs,
-                    "case_disagreements": len(wrong),
-                    "verdict": ("tabs agree on every value compared" if exit_status == 0
-                                else "drift or failures found")},
+        "summary": _summary(findings, compared, strict, failed_tabs, wrong, exit_status),
         "timings": {"tabs_s": round(tab_seconds, 3),
                     "total_s": round(time.monotonic() - started, 3)},
         "exit_status": exit_status,
     }
     return doc, runs
+
+
+def _chapter_dict(chapter) -> dict:
+    return {"path": chapter.path, "title": chapter.title, "label": chapter.label,
+            "default_tab": chapter.default_tab, "cells": [c.as_dict() for c in chapter.cells],
+            "text_blocks": [{"tabs": list(b.tabs), "start": b.start, "end": b.end,
+                             "text": b.text} for b in chapter.text_blocks]}
+
+
+def _summary(findings, compared, strict, failed_tabs, wrong, exit_status) -> dict:
+    return {**{k: sum(f["kind"] == k for f in findings) for k in findings_mod.KINDS},
+            "errors": sum(f["kind"] == "error" for f in findings),
+            "compared": compared, "strict": strict, "failed_tabs": failed_tabs,
+            "case_disagreements": len(wrong),
+            "verdict": ("tabs agree on every value compared" if exit_status == 0
+                        else "drift or failures found")}
 
 
 def _random_draws(runs) -> dict:
