@@ -32,7 +32,7 @@ from typing import ClassVar
 
 from backends import BackendError
 from harness.facts import DERIVATIVE_OPS as OPS  # noqa: F401 - re-exported for adapters
-from harness.facts import DTYPES
+from harness.facts import DTYPES, EXACT, NUMERICAL
 
 
 class InputError(BackendError, ValueError):
@@ -116,6 +116,9 @@ class Backend:
     name = "base"
     distribution: str | None = None   # the distribution whose version is `version`
     methods: ClassVar[dict[str, str]] = {}   # declared: op -> how it is computed
+    # the method strings (declared or used) that are finite differences, not autodiff:
+    # their outputs are held to the NUMERICAL tolerance. Declared, never guessed.
+    numerical_methods: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self):
         self._load()
@@ -207,6 +210,17 @@ class Backend:
     def used_methods(self) -> dict[str, list[str]]:
         """op -> the method strings actually used since the last reset, first use first."""
         return {op: list(ms) for op, ms in self._used.items()}
+
+    def method_class(self, method: str | None) -> str:
+        """The tolerance class of one of this adapter's method strings: EXACT or NUMERICAL."""
+        return NUMERICAL if method in self.numerical_methods else EXACT
+
+    def agrees_numerically(self, actual, expected, dtype: str):
+        """The harness's comparison (harness.common.tolerances) of two results at the
+        NUMERICAL tolerance of `dtype`: `.ok`, `.describe()`. For adapters that choose
+        between their own methods (MXNet's second order)."""
+        from harness.common.tolerances import compare, tolerance
+        return compare(actual, expected, tolerance(dtype, NUMERICAL))
 
     def _use(self, op: str, method: str) -> None:
         used = self._used.get(op)

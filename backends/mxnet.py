@@ -26,7 +26,8 @@ later calls skip a native pass that raised or disagreed (it cost n backward pass
 and an n² pure-Python comparison on every call), and where native agreed they
 report it after a spot check along one fixed direction (two gradients). A wrong
 native number is thus never reported, and `used_methods()` says whenever the
-numerical fallback was used, so its tolerance is NUMERICAL.
+numerical fallback was used, and its method strings are declared `numerical_methods`,
+so such outputs are held to the NUMERICAL tolerance.
 """
 
 import warnings
@@ -39,7 +40,6 @@ from mxnet import np as mnp
 from mxnet.base import MXNetError
 
 from backends.base import Backend, Namespace, numpy_arange
-from harness.common.tolerances import compare, tolerance
 
 FALLBACK = "central-difference of reverse-mode gradient (fallback)"
 FALLBACK_DISAGREED = ("central-difference of reverse-mode gradient "
@@ -108,6 +108,9 @@ class MxnetBackend(Backend):
         "hessian": f"{NATIVE_SECOND} where MXNet 1.9.1 supports it, else {FALLBACK}",
         "hvp": f"{NATIVE_SECOND} where MXNet 1.9.1 supports it, else {FALLBACK}",
     }
+    # the fallbacks, and the declared second order (it may be the fallback)
+    numerical_methods: ClassVar[frozenset[str]] = frozenset(
+        {FALLBACK, FALLBACK_DISAGREED, methods["hessian"], methods["hvp"]})
 
     def _load(self):
         npx.set_np()
@@ -244,7 +247,7 @@ class MxnetBackend(Backend):
             why = str(native).strip().splitlines()[-1][:200]
             method = FALLBACK
         else:
-            check = compare(native, fallback, tolerance(dtype, FALLBACK))
+            check = self.agrees_numerically(native, fallback, dtype)
             if check.ok:
                 self._last[op] = NATIVE_SECOND
                 self._decide(f, op, shape, dtype, NATIVE_SECOND)
@@ -294,7 +297,7 @@ class MxnetBackend(Backend):
                 d = _probe(shape, dtype)
                 fd_d = self._fd_directional(gradient, x, mnp.array(d, dtype=dtype), norm=2)
                 hd = (native.reshape(n, n).astype(onp.float64) @ d.reshape(n)).reshape(shape)
-                if compare(hd, fd_d.asnumpy(), tolerance(dtype.name, FALLBACK)).ok:
+                if self.agrees_numerically(hd, fd_d.asnumpy(), dtype.name).ok:
                     self._last["hessian"] = NATIVE_SECOND
                     return mnp.array(native, dtype=dtype)
             fd = fd_hessian(x, shape, n, dtype)

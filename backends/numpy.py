@@ -1,8 +1,8 @@
 """Framework-free reference backend: float64 NumPy, derivatives by numdifftools.
 
 numdifftools takes central differences on a geometric sequence of steps and
-Richardson-extrapolates them, so its derivatives are NUMERICAL (method strings say
-"numdifftools", which harness.common.tolerances classifies accordingly). A float32 request
+Richardson-extrapolates them, so every derivative method here is declared NUMERICAL
+(`numerical_methods`), the tolerance class the worker reports. A float32 request
 evaluates derivatives in float64 (the extrapolation needs the precision) and
 returns float32; the plain value is computed in the requested dtype.
 """
@@ -28,6 +28,8 @@ class NumpyBackend(Backend):
         "hvp": "numdifftools Hessian: central differences, Richardson extrapolation "
                "(float64), contracted with v",
     }
+
+    numerical_methods: ClassVar[frozenset[str]] = frozenset(methods.values())
 
     def _load(self):
         import numdifftools

@@ -78,10 +78,25 @@ class Case:
         return checked
 
     def compute(self, be, dtype: str = "float64") -> dict:
-        """{output: numpy array of `dtype`} computed through backend `be` only."""
+        """{output: numpy array of `dtype`} computed through backend `be` only.
+
+        An output built from a derivative call must name that call in `ops` (it sets the
+        output's tolerance class): one that does not is a CaseDefinitionError saying
+        what to add, never an output silently held to the plain-value tolerance.
+        """
         if dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
-        return self._checked(self.compute_fn(be, dtype), dtype, f"compute({be.name}, {dtype})")
+        out = self._checked(self.compute_fn(Tracking(be), dtype), dtype,
+                            f"compute({be.name}, {dtype})")
+        undeclared = {name: value.op for name, value in out.items()
+                      if isinstance(value, Derived) and value.op and name not in self.ops}
+        if undeclared:
+            add = ", ".join(f"{name!r}: {op!r}" for name, op in undeclared.items())
+            raise CaseDefinitionError(
+                f"{self.id}: output(s) {', '.join(undeclared)} computed with a derivative call "
+                f"but not declared in ops; add {add} to the case's ops= (the op sets the "
+                f"output's tolerance class)")
+        return {name: np.asarray(value) for name, value in out.items()}
 
     def reference(self) -> dict:
         """{output: float64 array} from SymPy or closed forms; cached, returned as copies."""
@@ -96,6 +111,84 @@ class Case:
                 "order": self.order, "outputs": list(self.outputs), "inputs": self.inputs,
                 "ops": dict(self.ops), "figures": [dict(f) for f in self.figures],
                 "chapter_variables": dict(self.chapter_variables), "notes": self.notes}
+
+
+# ---- which outputs come from a derivative call ------------------------------------------
+
+class Derived(np.ndarray):
+    """A numpy array computed from a derivative call (`op`: which one). NumPy keeps the
+    subclass through indexing, arithmetic, ufuncs and the functions below, so an
+    output built from such an array is known to be one; `np.asarray` drops it."""
+
+    op = None
+
+    def __array_finalize__(self, obj):
+        self.op = getattr(obj, "op", None)
+
+    def __array_function__(self, func, types, args, kwargs):   # np.stack, np.where, ...
+        out = super().__array_function__(func, types, args, kwargs)
+        return _derived(out, _op_in((args, kwargs)))
+
+
+def _op_in(obj):
+    """The op of the first Derived array inside nested tuples, lists and dicts."""
+    if isinstance(obj, Derived):
+        return obj.op
+    if isinstance(obj, dict):
+        obj = list(obj.values())
+    if isinstance(obj, (list, tuple)):
+        return next((op for op in map(_op_in, obj) if op), None)
+    return None
+
+
+def _derived(value, op):
+    """`value` marked as computed by derivative `op` (arrays, float scalars, tuples)."""
+    if op is None:
+        return value
+    if isinstance(value, tuple):
+        return tuple(_derived(v, op) for v in value)
+    if isinstance(value, np.floating):
+        value = np.asarray(value)
+    if isinstance(value, np.ndarray) and not (isinstance(value, Derived) and value.op):
+        value = value.view(Derived)
+        value.op = op
+    return value
+
+
+class Tracking:
+    """A backend as a case's compute sees it: every value a derivative call returns is
+    remembered, and `to_numpy` of one gives a `Derived` array. Anything else is the
+    backend's own."""
+
+    def __init__(self, be):
+        self._be = be
+        self._derived: dict = {}   # id -> (op, value), kept alive for one compute
+
+    def __getattr__(self, name):
+        attr = getattr(self._be, name)
+        return self._tracked(name, attr) if name in OPS else attr
+
+    def _tracked(self, op, make):
+        def made(*args, **kwargs):
+            fn = make(*args, **kwargs)
+
+            def call(*xs):
+                out = fn(*xs)
+                for v in _leaves(out[1] if op == "value_and_grad" else out):
+                    self._derived[id(v)] = (op, v)
+                return out
+            return call
+        return made
+
+    def to_numpy(self, value):
+        arr = self._be.to_numpy(value)
+        op, kept = self._derived.get(id(value), (None, None))
+        return _derived(arr, op) if kept is value else arr
+
+
+def _leaves(value):
+    return [x for v in value for x in _leaves(v)] if isinstance(value, (tuple, list)) \
+        else [value]
 
 
 # ---- inputs -----------------------------------------------------------------------------

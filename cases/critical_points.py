@@ -100,7 +100,7 @@ CASE = Case(
             "grid": "arange(-2, 3, 0.01) computed in float64, rounded to float32",
             "critical_x": list(CRITICAL_X), "random": describe_points(SEED, POINTS, LOW, HIGH)},
     ops={"df": "grad", "critical_df": "grad", "critical_d2f": "hessian",
-         "random_df": "grad", "random_d2f": "hessian"},
+         "critical_d2f_sign": "hessian", "random_df": "grad", "random_d2f": "hessian"},
     figures=[{"kind": "curve", "title": "f(x) = 3x^4 - 4x^3 - 12x^2 and its critical points",
               "x": "x", "y": "f", "marks_x": "critical_x", "marks_y": "critical_f",
               "xlabel": "x", "ylabel": "f(x)"}],

@@ -11,6 +11,13 @@ DTYPES = ("float32", "float64")
 # declares it in `Case.ops`, which sets the output's tolerance class.
 DERIVATIVE_OPS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
 
+# Tolerance classes: how an output was computed, which sets how closely it must agree
+# (harness.common.tolerances). The worker reports one per output, from the adapter's
+# own declaration (Backend.numerical_methods); nothing guesses it from words.
+EXACT = "exact"            # plain values, and derivatives by automatic differentiation
+NUMERICAL = "numerical"    # derivatives by finite differences (numdifftools, MXNet fallback)
+TOLERANCE_CLASSES = (EXACT, NUMERICAL)
+
 # The cases' own reference values (SymPy / closed forms): a pseudo-backend, float64
 # only, computed in the environment below, which also draws the report's figures.
 REFERENCE = "reference"

@@ -16,15 +16,16 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-from harness import REPO_ROOT, envs, facts
+from harness import envs, facts
+from harness.bench.threads import thread_env
 from harness.cli import UsageError
 from harness.common.fileio import write_atomic, write_json_atomic
+from harness.common.options import choose
+from harness.common.processes import GRACE, Worker, exit_text, interpreter, run_once
 from harness.facts import canonical_backend
 
 FORMAT = "harness-bench/1"
@@ -38,6 +39,7 @@ WORKLOADS = {
     "least_squares_V": ("‖X − UV‖² as a function of V (n = 10·p entries)", False),
 }
 OVERHEAD_TARGET, OVERHEAD_MIN_N = 1.10, 100
+PLOT_TIMEOUT = 600.0   # seconds for all the plots
 GRAD_PRIMAL_TARGET = 5.0
 FULL = {"sizes": [10, 100, 1000, 10_000, 100_000, 1_000_000], "dtypes": list(DTYPES),
         "hessian_max": 1000, "matrix_max": 10_000, "min_time": 0.02, "repeats": 5,
@@ -90,15 +92,6 @@ def _csv(values) -> str:
     return ",".join(str(v) for v in values)
 
 
-def _names(text, known, what, canonical=str.strip) -> list[str]:
-    names = [canonical(t) for t in text.split(",") if t.strip()]
-    unknown = [n for n in names if n not in known]
-    if unknown or not names:
-        raise UsageError(f"unknown {what} {', '.join(unknown) or repr(text)}; "
-                         f"known: {', '.join(known)}")
-    return list(dict.fromkeys(names))
-
-
 def _positive(value, name, integer=False):
     if value is None:
         return None
@@ -116,7 +109,7 @@ def options(args) -> dict:
         default = [b for b in facts.GPU_BACKENDS if b in known]
     else:
         default = known
-    names = _names(args.backends, known, "backend(s)", canonical_backend) if args.backends \
+    names = choose(args.backends, known, "backend(s)", canonical_backend) if args.backends \
         else default
     if args.device == "cuda":
         bad = [n for n in names if n not in facts.GPU_BACKENDS]
@@ -124,8 +117,8 @@ def options(args) -> dict:
             raise UsageError(f"--device cuda supports {', '.join(facts.GPU_BACKENDS)} only, "
                              f"not {', '.join(bad)}")
     if args.dtypes:
-        opts["dtypes"] = _names(args.dtypes, DTYPES, "dtype(s)")
-    workloads = _names(args.workloads, list(WORKLOADS), "workload(s)") \
+        opts["dtypes"] = choose(args.dtypes, DTYPES, "dtype(s)")
+    workloads = choose(args.workloads, list(WORKLOADS), "workload(s)") \
         if args.workloads else list(WORKLOADS)
     if args.sizes:
         try:
@@ -161,7 +154,6 @@ def options(args) -> dict:
 # ---- running the workers -------------------------------------------------------------------
 
 def _thread_env(threads) -> dict:
-    from harness.bench.worker.native import thread_env  # stdlib-only function
     env = thread_env(threads)
     if "XLA_FLAGS" in env and os.environ.get("XLA_FLAGS"):
         env["XLA_FLAGS"] = f"{os.environ['XLA_FLAGS']} {env['XLA_FLAGS']}"
@@ -169,11 +161,15 @@ def _thread_env(threads) -> dict:
 
 
 def run_worker(name: str, opts: dict, work: Path) -> tuple[dict, list[dict]]:
-    """Run one backend's worker; returns (status, records). Never raises for worker faults."""
+    """Run one backend's worker; returns (status, records). Never raises for worker faults.
+
+    Records arrive as JSON lines and are kept (and appended to WORK/NAME.records.jsonl)
+    as they come, so a worker that crashes or runs past --timeout loses nothing it sent.
+    """
     status = {"backend": name, "status": "ok", "returncode": None, "seconds": None,
               "python": None, "stderr_tail": []}
     try:
-        python = opts["pythons"].get(name) or str(envs.ensure(name))
+        python = interpreter(name, opts["pythons"])
     except envs.EnvError as exc:
         status.update(status="unavailable", message=str(exc))
         return status, []
@@ -186,48 +182,50 @@ def run_worker(name: str, opts: dict, work: Path) -> tuple[dict, list[dict]]:
     rec_path.unlink(missing_ok=True)
     env = envs.worker_env()
     env.update(_thread_env(opts["threads"]))
-    cmd = [python, "-m", "harness.bench.worker", str(cfg_path), str(rec_path)]
+    cmd = [python, "-m", "harness.bench.worker", str(cfg_path)]
     print(f"+ {' '.join(cmd)}", file=sys.stderr, flush=True)
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, bufsize=1)
-    timed_out = threading.Event()
-
-    def kill():
-        timed_out.set()
-        proc.kill()
-
-    watchdog = threading.Timer(opts["timeout"], kill)
-    watchdog.start()
-    tail: list[str] = []
     try:
-        for line in proc.stdout:
-            sys.stderr.write(line)
-            tail = (tail + [line.rstrip()])[-30:]
-        rc = proc.wait()
-    except KeyboardInterrupt:
-        proc.kill()
-        proc.wait()
+        worker = Worker(cmd, env=env, echo=lambda line: print(line, file=sys.stderr, flush=True))
+    except OSError as exc:
+        status.update(status="crashed", message=f"cannot start {python}: {exc}")
+        return status, []
+    try:
+        records, ended = _read_records(worker, opts["timeout"], rec_path, status)
+    except BaseException:   # Ctrl-C: the worker (and what it started) ends with us
+        worker.stop()
         raise
-    finally:
-        watchdog.cancel()
-    status.update(returncode=rc, seconds=round(time.monotonic() - started, 1), stderr_tail=tail)
-    records = []
-    if rec_path.exists():
-        for line in rec_path.read_text().splitlines():
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                status["partial_line"] = True   # killed mid-write
+    rc = worker.stop(GRACE if ended == "eof" else 0)
+    status.update(returncode=rc, seconds=round(worker.seconds, 1),
+                  stderr_tail=worker.stderr_tail())
     fatal = [r for r in records if r.get("kind") == "fatal"]
-    if timed_out.is_set():
+    if ended == "timeout":
         status.update(status="timeout",
                       message=f"worker killed after --timeout {opts['timeout']:g} s")
     elif fatal:
         status.update(status="unavailable", message=fatal[0]["message"])
     elif rc != 0 or not any(r.get("kind") == "done" for r in records):
-        status.update(status="crashed", message=f"worker exited with status {rc}")
+        status.update(status="crashed", message=f"worker {exit_text(rc)}")
     return status, records
+
+
+def _read_records(worker: Worker, timeout: float, rec_path: Path, status: dict):
+    """(records, "eof" or "timeout"): the worker's JSON lines until it ends or time is up."""
+    records, deadline = [], time.monotonic() + timeout
+    with open(rec_path, "a", encoding="utf-8") as keep:
+        while True:
+            try:
+                line = worker.read_line(deadline - time.monotonic())
+            except TimeoutError:
+                return records, "timeout"
+            if line is None:
+                return records, "eof"
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                status["junk_lines"] = status.get("junk_lines", 0) + 1
+                continue
+            keep.write(line + "\n")
+            keep.flush()
 
 
 # ---- deriving ratios and targets -----------------------------------------------------------
@@ -350,46 +348,43 @@ def _parallelism(measurements, backend) -> str:
     return f"; CPU/wall {statistics.median(ratios):.2f} (calls ≥ 1 ms)" if ratios else ""
 
 
-def markdown(report: dict) -> str:
-    lines = [f"# harness bench ({report['created']})", "",
-             (f"Machine: {report['machine']['summary']}. Options: "
-             f"`{' '.join(report['argv'])}`. Times are steady-state medians per call; "
-             "overhead = adapter / native idiom; first calls include tracing/compilation."), ""]
-    for name, b in report["backends"].items():
-        info = b.get("worker") or {}
-        lines += [f"## {name} {info.get('version', '')}".rstrip(), "",
-                  f"Worker: {b['status']}"
-                  + (f" ({b.get('message')})" if b.get("message") else "")
-                  + (f"; {b['seconds']} s" if b.get("seconds") is not None else "")
-                  + (f"; peak RSS {b.get('maxrss_mb')} MB" if b.get("maxrss_mb") else "")
-                  + (f"; threads {json.dumps(info.get('threads'))}" if info else "")
-                  + _parallelism(report["measurements"], name), ""]
-        rows = [r for r in report["rows"] if r["backend"] == name]
-        if not rows:
-            continue
-        lines += [("| workload | dtype | n | primal | grad | grad native | ovh | grad/primal "
-                  "| hvp | hvp ovh | Hessian | Hessian native | ovh | H/(n·grad) "
-                  "| 1st grad | 1st grad native | checks |"),
-                  "|" + "---|" * 17]
-        for r in rows:
-            agree = (f"{r['checks']} ok" if not r["disagreements"]
-                     else f"**{len(r['disagreements'])} DISAGREE**")
-            lines.append(
-                f"| {r['workload']} | {r['dtype']} | {r['n']} | {_t(r['primal_s'])} "
-                f"| {_t(r['grad_adapter_s'])} | {_t(r['grad_native_s'])} "
-                f"| {_r(r['grad_overhead'])} | {_r(r['grad_per_primal_adapter'])} "
-                f"| {_t(r['hvp_adapter_s'])} | {_r(r['hvp_overhead'])} "
-                f"| {_once(r, 'hessian', _t(r['hessian_adapter_s']))} "
-                f"| {_once(r, 'hessian', _t(r['hessian_native_s']))} "
-                f"| {_once(r, 'hessian', _r(r['hessian_overhead']))} "
-                f"| {_r(r['hessian_per_n_grad_adapter'])} "
-                f"| {_t(r['grad_adapter_first_s'])} | {_t(r['grad_native_first_s'])} "
-                f"| {agree} |")
-        lines.append("")
-    t = report["targets"]
-    lines += ["## Targets", "", (f"Adapter overhead ≤ {OVERHEAD_TARGET} (median, steady "
-              f"state, n ≥ {OVERHEAD_MIN_N}):"), "",
-              "| backend | op | median ratio | worst | at | met |", "|---|---|---|---|---|---|"]
+def _backend_section(report: dict, name: str, b: dict) -> list[str]:
+    info = b.get("worker") or {}
+    lines = [f"## {name} {info.get('version', '')}".rstrip(), "",
+             f"Worker: {b['status']}"
+             + (f" ({b.get('message')})" if b.get("message") else "")
+             + (f"; {b['seconds']} s" if b.get("seconds") is not None else "")
+             + (f"; peak RSS {b.get('maxrss_mb')} MB" if b.get("maxrss_mb") else "")
+             + (f"; threads {json.dumps(info.get('threads'))}" if info else "")
+             + _parallelism(report["measurements"], name), ""]
+    rows = [r for r in report["rows"] if r["backend"] == name]
+    if not rows:
+        return lines
+    lines += [("| workload | dtype | n | primal | grad | grad native | ovh | grad/primal "
+              "| hvp | hvp ovh | Hessian | Hessian native | ovh | H/(n·grad) "
+              "| 1st grad | 1st grad native | checks |"),
+              "|" + "---|" * 17]
+    for r in rows:
+        agree = (f"{r['checks']} ok" if not r["disagreements"]
+                 else f"**{len(r['disagreements'])} DISAGREE**")
+        lines.append(
+            f"| {r['workload']} | {r['dtype']} | {r['n']} | {_t(r['primal_s'])} "
+            f"| {_t(r['grad_adapter_s'])} | {_t(r['grad_native_s'])} "
+            f"| {_r(r['grad_overhead'])} | {_r(r['grad_per_primal_adapter'])} "
+            f"| {_t(r['hvp_adapter_s'])} | {_r(r['hvp_overhead'])} "
+            f"| {_once(r, 'hessian', _t(r['hessian_adapter_s']))} "
+            f"| {_once(r, 'hessian', _t(r['hessian_native_s']))} "
+            f"| {_once(r, 'hessian', _r(r['hessian_overhead']))} "
+            f"| {_r(r['hessian_per_n_grad_adapter'])} "
+            f"| {_t(r['grad_adapter_first_s'])} | {_t(r['grad_native_first_s'])} "
+            f"| {agree} |")
+    return [*lines, ""]
+
+
+def _targets_section(t: dict) -> list[str]:
+    lines = ["## Targets", "", (f"Adapter overhead ≤ {OVERHEAD_TARGET} (median, steady "
+             f"state, n ≥ {OVERHEAD_MIN_N}):"), "",
+             "| backend | op | median ratio | worst | at | met |", "|---|---|---|---|---|---|"]
     for o in t["adapter_overhead"]:
         lines.append(f"| {o['backend']} | {o['op']} | {o['median_of_ratios']:.2f} "
                      f"| {o['worst']:.2f} | {o['worst_at']} | {'yes' if o['met'] else 'NO'} |")
@@ -399,6 +394,12 @@ def markdown(report: dict) -> str:
     for g in t["grad_per_primal_at_largest_n"]:
         lines.append(f"| {g['backend']} | {g['dtype']} | {g['workload']} | {g['n']} "
                      f"| {_r(g['adapter'])} | {_r(g['native'])} | {'yes' if g['met'] else 'NO'} |")
+    return lines
+
+
+def _exceptions_section(report: dict) -> list[str]:
+    """What was not run, skipped or failed, the disagreements, and the plots."""
+    lines = []
     if report["not_run"]:
         lines += ["", "Not run: " + "; ".join(sorted({x["reason"] for x in report["not_run"]}))]
     skipped = [m for m in report["measurements"] if m.get("status") not in ("ok", None)]
@@ -418,6 +419,17 @@ def markdown(report: dict) -> str:
         lines += ["", "Plots: " + ", ".join(report["plots"].get("files", []))
                   + (f" ({report['plots'].get('message')})"
                      if report["plots"].get("message") else "")]
+    return lines
+
+
+def markdown(report: dict) -> str:
+    lines = [f"# harness bench ({report['created']})", "",
+             (f"Machine: {report['machine']['summary']}. Options: "
+             f"`{' '.join(report['argv'])}`. Times are steady-state medians per call; "
+             "overhead = adapter / native idiom; first calls include tracing/compilation."), ""]
+    for name, b in report["backends"].items():
+        lines += _backend_section(report, name, b)
+    lines += _targets_section(report["targets"]) + _exceptions_section(report)
     return "\n".join(lines) + "\n"
 
 
@@ -442,16 +454,15 @@ def machine() -> dict:
 def make_plots(out: Path) -> dict:
     """Render the PNGs in the numpy environment (matplotlib lives there, not here)."""
     try:
-        python = envs.ensure(facts.REFERENCE_ENV)
+        python = interpreter(facts.REFERENCE_ENV)
     except envs.EnvError as exc:
         return {"status": "skipped", "message": f"numpy environment unavailable: {exc}",
                 "files": []}
-    proc = subprocess.run([str(python), "-m", "harness.bench.worker.plots", str(out / "bench.json"),
-                           str(out)], cwd=REPO_ROOT, env=envs.worker_env(),
-                          capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        return {"status": "failed", "message": proc.stderr.strip()[-2000:], "files": []}
-    return {"status": "ok", "files": proc.stdout.split()}
+    done = run_once([python, "-m", "harness.bench.worker.plots", out / "bench.json", out],
+                    env=envs.worker_env(), timeout=PLOT_TIMEOUT)
+    if done.error:
+        return {"status": "failed", "message": done.error, "files": []}
+    return {"status": "ok", "files": done.lines}
 
 
 def main(args) -> int:

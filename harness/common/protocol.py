@@ -18,13 +18,17 @@ start   {"type": "start", "case", "dtype"} just before the computation begins; t
         orchestrator's per-case timeout runs from here
 result  {"type": "result", "case", "dtype", "status": "ok"|"error"|"unsupported",
         "outputs": {name: value}, "methods": {name: method string or null},
+        "tolerance_classes": {name: "exact"|"numerical"},
         "error": null or error object, "seconds": float}
 bye     once, last: {"type": "bye", "seconds": total float}
 
 error object: {"type": exception class name, "message": str, "traceback": str}.
 methods: for an output listed in case.ops, the methods the adapter reports it used
 for that op (`used_methods()`, joined with "; "), else its declared method; null for
-a plain value. The reference pseudo-backend reports "reference".
+a plain value. The reference pseudo-backend reports "reference". tolerance_classes:
+per output, the class that sets its tolerance (harness.common.tolerances): "numerical"
+when the adapter declares a method it used for the output's op numerical
+(`Backend.numerical_methods`), else "exact" (plain values and the reference included).
 
 A value in "outputs" is an encoded array: {"dtype": "float64", "shape": [2, 3],
 "data": base64 of the little-endian bytes in C order}, so float64 values (NaN, Inf
@@ -50,6 +54,12 @@ _FORMATS = {
     "int64": "q", "int32": "i", "int16": "h", "int8": "b",
     "uint64": "Q", "uint32": "I", "uint16": "H", "uint8": "B", "bool": "?",
 }
+
+
+def type_name(value) -> str:
+    """A value's type as a message names it: "float", "torch.Tensor"."""
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 class ProtocolError(ValueError):

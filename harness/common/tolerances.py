@@ -1,4 +1,4 @@
-"""The one place where agreement is defined: tolerances by dtype and derivative method.
+"""The one place where agreement is defined: tolerances by dtype and tolerance class.
 
 Pure Python on purpose: the orchestrator (standard library only), the worker
 processes and the tests in every backend environment all call the same
@@ -11,8 +11,7 @@ finding to report.
 import math
 from dataclasses import dataclass
 
-EXACT = "exact"          # values, and derivatives by automatic differentiation
-NUMERICAL = "numerical"  # derivatives by finite differences (numdifftools, MXNet fallback)
+from harness.facts import EXACT, NUMERICAL, TOLERANCE_CLASSES
 
 
 @dataclass(frozen=True)
@@ -35,20 +34,16 @@ TOLERANCES = {
     ("float32", NUMERICAL): Tolerance(rtol=5e-3, atol=5e-3),
 }
 
-_NUMERICAL_WORDS = ("finite", "numdifftools", "numerical", "central-difference", "richardson")
 
-
-def method_kind(method: str | None) -> str:
-    """Classify a backend's method string (from `be.methods`) as exact or numerical."""
-    if method and any(word in method.lower() for word in _NUMERICAL_WORDS):
-        return NUMERICAL
-    return EXACT
-
-
-def tolerance(dtype: str, method: str | None = None) -> Tolerance:
-    """Tolerance for an output computed in `dtype` by `method` (None: a plain value)."""
+def tolerance(dtype: str, kind: str | None = EXACT) -> Tolerance:
+    """Tolerance for an output computed in `dtype` whose tolerance class is `kind`
+    (EXACT or NUMERICAL, as the worker reports it; None: a plain value, EXACT)."""
+    kind = EXACT if kind is None else kind
+    if kind not in TOLERANCE_CLASSES:
+        raise ValueError(f"unknown tolerance class {kind!r}; known: "
+                         f"{', '.join(TOLERANCE_CLASSES)}")
     try:
-        return TOLERANCES[(str(dtype), method_kind(method))]
+        return TOLERANCES[(str(dtype), kind)]
     except KeyError:
         raise ValueError(f"no tolerance for dtype {dtype!r}; known: float32, float64") from None
 

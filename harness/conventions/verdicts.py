@@ -73,9 +73,10 @@ def _differences(answers: dict, tols: dict) -> str:
 
 
 def judge(case, output, dtype, rule, answers: dict, methods: dict, versions: dict,
-          outcomes: dict) -> list[dict]:
-    """Rows for every backend that answered (answers: backend -> list of floats)."""
-    tols = {b: tolerance(dtype, methods.get(b)) for b in answers}
+          outcomes: dict, classes: dict | None = None) -> list[dict]:
+    """Rows for every backend that answered (answers: backend -> list of floats); each
+    answer held to the tolerance of its reported class (`classes`; none: exact)."""
+    tols = {b: tolerance(dtype, (classes or {}).get(b)) for b in answers}
     names = list(answers)
     all_same = all(same(answers[b], answers[names[0]], looser(tols[b], tols[names[0]]))
                    for b in names)

@@ -15,6 +15,7 @@ import subprocess
 
 from harness import envs
 from harness.common import tolerances
+from harness.common.processes import GRACE, Worker, env_name, exit_text, interpreter
 from harness.common.protocol import ProtocolError, decode_message
 from harness.doc.compare import Value, compare_values
 from harness.facts import REFERENCE_DTYPE
@@ -42,23 +43,43 @@ def group_section_number(chapter, group) -> int:
     return chapter.section_number(min(c.start for c in group["cells"].values()))
 
 
-def run_worker(env_name: str, backend: str, tasks: list, timeout=CASE_TIMEOUT) -> dict:
-    """{"error": str|None, "meta": {case: as_dict}, "results": {(case, dtype): result}}."""
+def run_worker(backend: str, tasks: list, timeout=CASE_TIMEOUT) -> dict:
+    """{"error": str|None, "meta": {case: as_dict}, "results": {(case, dtype): result}}.
+
+    Results are kept as they arrive: a worker that hangs (no message for `timeout` s)
+    or dies costs only what it had not sent yet, and `error` says what happened.
+    """
     out = {"error": None, "meta": {}, "results": {}, "backend": backend}
     if not tasks:
         return out
     try:
-        python = envs.ensure(env_name)
-        proc = subprocess.run(
-            [str(python), "-m", "harness.run.worker", "--backend", backend,
-             "--tasks", ",".join(f"{c}@{d}" for c, d in tasks)],
-            check=False, capture_output=True, text=True, timeout=timeout,
-            env=envs.worker_env(),
-            cwd=str(envs.REPO_ROOT))
+        worker = Worker([interpreter(backend), "-m", "harness.run.worker", "--backend", backend,
+                         "--tasks", ",".join(f"{c}@{d}" for c, d in tasks)],
+                        env=envs.worker_env())
     except (envs.EnvError, OSError, subprocess.SubprocessError) as exc:
-        out["error"] = f"{backend} in {env_name}: {exc}"
+        out["error"] = f"{backend} in {env_name(backend)}: {exc}"
         return out
-    for line in proc.stdout.splitlines():
+    ended = _read_results(worker, out, timeout)
+    rc = worker.stop(GRACE if ended == "eof" else 0)
+    missing = len(tasks) - len(out["results"])
+    if ended == "timeout" and not out["error"]:
+        out["error"] = (f"{backend}: no result within {timeout:g} s; worker stopped, "
+                        f"{len(out['results'])} result(s) kept, {missing} not computed")
+    elif missing and not out["error"]:
+        tail = "\n".join(worker.stderr_tail()[-10:])
+        out["error"] = f"{backend}: worker {exit_text(rc)}, {missing} result(s) missing: {tail}"
+    return out
+
+
+def _read_results(worker, out: dict, timeout: float) -> str:
+    """Collect the worker's messages into `out` until eof, goodbye or `timeout` of silence."""
+    while True:
+        try:
+            line = worker.read_line(timeout)
+        except TimeoutError:
+            return "timeout"
+        if line is None:
+            return "eof"
         try:
             msg = decode_message(line)
         except ProtocolError:
@@ -68,10 +89,9 @@ def run_worker(env_name: str, backend: str, tasks: list, timeout=CASE_TIMEOUT) -
         elif msg["type"] == "result":
             out["results"][(msg["case"], msg["dtype"])] = msg
         elif msg["type"] == "hello" and msg.get("error"):
-            out["error"] = f"{backend}: {msg['error'].get('message')}"
-    if proc.returncode != 0 and not out["results"]:
-        out["error"] = out["error"] or f"worker exited {proc.returncode}: {proc.stderr[-1500:]}"
-    return out
+            out["error"] = f"{out['backend']}: {msg['error'].get('message')}"
+        elif msg["type"] == "bye":
+            return "eof"
 
 
 def _decoded(result, output):
@@ -130,7 +150,8 @@ def missing_tab_results(entries, reference, backend_runs) -> dict:
                        "value": val.preview() if val else obj.get("repr"),
                        "method": (result.get("methods") or {}).get(name)}
                 if val is not None and ref is not None:
-                    tol = tolerances.tolerance(dtype, row["method"])
+                    kind = (result.get("tolerance_classes") or {}).get(name)
+                    tol = tolerances.tolerance(dtype, kind)
                     r = compare_values(val, ref, tol)
                     row.update(verdict=r["verdict"], max_abs=r["max_abs"],
                                max_rel=r["max_rel"], tolerance=r["tolerance"])

@@ -15,9 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.cli import UsageError
+from harness.common.options import comma_list
 from harness.doc import align, analyze, cache, caselink, parser, report, runner, unavailable
 from harness.doc import findings as findings_mod
-from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV, d2l_tab
+from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, d2l_tab
 
 DEFAULT_OUT = "results/doc"
 # Options that cannot change what a tab computes (everything else is part of a cache key).
@@ -91,7 +92,7 @@ def _select_tabs(chapter, text):
     tabs = chapter.tabs()
     if not text:
         return tabs
-    wanted = [d2l_tab(t) or t.strip().lower() for t in text.split(",") if t.strip()]
+    wanted = [d2l_tab(t) or t.lower() for t in comma_list(text)]
     unknown = [t for t in wanted if t not in tabs]
     if unknown:
         raise UsageError(f"--tabs {', '.join(unknown)}: not a tab of this chapter "
@@ -107,9 +108,8 @@ def _case_work(chapter, entries, missing):
             t: {"error": None, "meta": {}, "results": {}, "backend": parser.TAB_ENVS[t]}
             for t in missing}
     with ThreadPoolExecutor(max_workers=1 + len(missing)) as pool:
-        ref = pool.submit(caselink.run_worker, REFERENCE_ENV, REFERENCE,
-                          [(i, REFERENCE_DTYPE) for i in ids])
-        others = {t: pool.submit(caselink.run_worker, parser.TAB_ENVS[t], parser.TAB_ENVS[t],
+        ref = pool.submit(caselink.run_worker, REFERENCE, [(i, REFERENCE_DTYPE) for i in ids])
+        others = {t: pool.submit(caselink.run_worker, parser.TAB_ENVS[t],
                                  [(i, d) for i in ids for d in DTYPES])
                   for t in missing}
         return ref.result(), {t: f.result() for t, f in others.items()}
@@ -167,11 +167,7 @@ def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress, stor
         "format": report.FORMAT,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "argv": sys.argv,
-        "chapter": {"path": chapter.path, "title": chapter.title, "label": chapter.label,
-                    "default_tab": chapter.default_tab,
-                    "cells": [c.as_dict() for c in chapter.cells],
-                    "text_blocks": [{"tabs": list(b.tabs), "start": b.start, "end": b.end,
-                                     "text": b.text} for b in chapter.text_blocks]},
+        "chapter": _chapter_dict(chapter),
         "random": {"mode": random_mode, "draws": _random_draws(runs)},
         "tabs": {t: dict(r.as_dict(), cached=getattr(r, "cached", False), cells_run=sum(
             1 for c in r.cells.values() if c.get("status") != "not run")) for t, r in runs.items()},
@@ -181,18 +177,28 @@ def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress, stor
                   "matching": [e["id"] for e in entries], "checks": checks,
                   "reference_error": reference.get("error")},
         "missing_tabs": missing_info,
-        "summary": {**{k: sum(f["kind"] == k for f in findings) for k in findings_mod.KINDS},
-                    "errors": sum(f["kind"] == "error" for f in findings),
-                    "compared": compared, "strict": strict,
-                    "failed_tabs": failed_tabs,
-                    "case_disagreements": len(wrong),
-                    "verdict": ("tabs agree on every value compared" if exit_status == 0
-                                else "drift or failures found")},
+        "summary": _summary(findings, compared, strict, failed_tabs, wrong, exit_status),
         "timings": {"tabs_s": round(tab_seconds, 3),
                     "total_s": round(time.monotonic() - started, 3)},
         "exit_status": exit_status,
     }
     return doc, runs
+
+
+def _chapter_dict(chapter) -> dict:
+    return {"path": chapter.path, "title": chapter.title, "label": chapter.label,
+            "default_tab": chapter.default_tab, "cells": [c.as_dict() for c in chapter.cells],
+            "text_blocks": [{"tabs": list(b.tabs), "start": b.start, "end": b.end,
+                             "text": b.text} for b in chapter.text_blocks]}
+
+
+def _summary(findings, compared, strict, failed_tabs, wrong, exit_status) -> dict:
+    return {**{k: sum(f["kind"] == k for f in findings) for k in findings_mod.KINDS},
+            "errors": sum(f["kind"] == "error" for f in findings),
+            "compared": compared, "strict": strict, "failed_tabs": failed_tabs,
+            "case_disagreements": len(wrong),
+            "verdict": ("tabs agree on every value compared" if exit_status == 0
+                        else "drift or failures found")}
 
 
 def _random_draws(runs) -> dict:

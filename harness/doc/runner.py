@@ -8,16 +8,14 @@ notebook. A cell past its timeout, or an interpreter that dies, ends that tab
 
 import json
 import os
-import queue
 import subprocess
-import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import REPO_ROOT, envs
+from harness.common.processes import GRACE, Worker, env_name, exit_text, interpreter
 from harness.doc import extras, parser
 
 SHIM = REPO_ROOT / "harness" / "d2l_shim"
@@ -49,50 +47,26 @@ def _kernel_env(env_name=None) -> dict:
 
 
 class _Kernel:
-    """A kernel subprocess with a reader thread, so every wait can time out."""
+    """A kernel worker (harness.common.processes): one request, one answer, each timed."""
 
-    def __init__(self, python, cwd, env_name=None):
-        self.stderr = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - closed in close()
-        self.proc = subprocess.Popen(
-            [str(python), "-m", "harness.doc.worker.kernel"], cwd=cwd, env=_kernel_env(env_name),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
-            text=True, encoding="utf-8", bufsize=1)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
+    def __init__(self, python, cwd, env=None):
+        self.worker = Worker([python, "-m", "harness.doc.worker.kernel"], cwd=cwd,
+                             env=_kernel_env(env), stdin=True)
 
     def ask(self, request: dict, timeout: float) -> dict:
         """The kernel's answer; TimeoutError, or EOFError when it died."""
-        try:
-            self.proc.stdin.write(json.dumps(request) + "\n")
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise EOFError("the interpreter is gone") from None
-        try:
-            line = self.lines.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError(f"no answer within {timeout:g} s") from None
+        self.worker.send(json.dumps(request))
+        line = self.worker.read_line(timeout)   # TimeoutError: "no line within N s"
         if line is None:
-            raise EOFError(f"the interpreter exited (status {self.proc.wait()})")
+            raise EOFError(f"the interpreter ended ({exit_text(self.worker.stop())})")
         return json.loads(line)
 
-    def stderr_tail(self, limit=3000) -> str:
-        self.stderr.seek(0)
-        return self.stderr.read().decode("utf-8", "replace")[-limit:]
+    def stderr_tail(self) -> str:
+        return "\n".join(self.worker.stderr_tail())
 
-    def close(self):
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.close()
-                self.proc.wait(timeout=10)
-            except (OSError, subprocess.TimeoutExpired):
-                self.proc.kill()
-                self.proc.wait()
-        self.stderr.close()
+    def close(self, grace: float = GRACE) -> None:
+        """End the kernel and whatever its cells started: stdin closed, then its group."""
+        self.worker.stop(grace)
 
 
 def run_tab(chapter, tab: str, cell_timeout: float, progress=None, seeds=None,
@@ -103,19 +77,18 @@ def run_tab(chapter, tab: str, cell_timeout: float, progress=None, seeds=None,
     all tabs get the same one); random_mode: "equal" or "native" (kernel's randomness.py).
     """
     started = time.monotonic()
-    env_name = parser.TAB_ENVS.get(tab)
-    run = TabRun(tab, env_name)
+    backend = parser.TAB_ENVS.get(tab)
+    run = TabRun(tab, backend and env_name(backend))
     say = progress or (lambda msg: None)
-    if env_name is None:
+    if backend is None:
         run.status, run.error = "skipped", f"no harness environment runs tab {tab!r}"
         return run
     try:
-        python = envs.ensure(env_name, progress=say)
+        python = interpreter(backend, progress=say)
+        kernel = _Kernel(python, str(Path(chapter.path).resolve().parent), run.env)
     except (envs.EnvError, OSError, subprocess.SubprocessError) as exc:
-        run.status, run.error = "failed", f"environment {env_name!r} unavailable: {exc}"
+        run.status, run.error = "failed", f"environment {run.env!r} unavailable: {exc}"
         return run
-    cwd = str(Path(chapter.path).resolve().parent)
-    kernel = _Kernel(python, cwd, env_name)
     cells = chapter.cells_for(tab)
     try:
         try:
@@ -123,9 +96,9 @@ def run_tab(chapter, tab: str, cell_timeout: float, progress=None, seeds=None,
             run.python = hello.get("python")
         except (TimeoutError, EOFError, ValueError) as exc:
             run.status = "failed"
-            run.error = f"the {env_name} interpreter did not start: {exc}\n{kernel.stderr_tail()}"
+            run.error = f"the {run.env} interpreter did not start: {exc}\n{kernel.stderr_tail()}"
             return run
-        say(f"[doc] {tab}: running {len(cells)} cells in {env_name}")
+        say(f"[doc] {tab}: running {len(cells)} cells in {run.env}")
         for pos, cell in enumerate(cells):
             source, magics = parser.cell_program(cell, tab)
             request = {"cell": cell.index, "source": source,
@@ -136,7 +109,7 @@ def run_tab(chapter, tab: str, cell_timeout: float, progress=None, seeds=None,
             except (TimeoutError, EOFError, ValueError) as exc:
                 kind = "timeout" if isinstance(exc, TimeoutError) else "crashed"
                 if kind == "timeout":
-                    kernel.proc.kill()      # it is stuck in the cell: no clean exit
+                    kernel.close(grace=0)   # it is stuck in the cell: no clean exit
                 run.cells[cell.index] = {"status": kind, "error": {
                     "type": kind, "message": str(exc), "traceback": kernel.stderr_tail()},
                     "stdout": "", "stderr": "", "figures": [], "variables": {}, "magics": magics}

@@ -13,7 +13,6 @@ checks, cheaply, that each pinned distribution is still installed; one that is n
 makes the environment `damaged`, and ensure() reinstalls what is missing.
 """
 
-import fcntl
 import hashlib
 import json
 import os
@@ -21,11 +20,10 @@ import shutil
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from harness import REPO_ROOT, facts
-from harness.common.fileio import write_json_atomic
+from harness.common.fileio import file_lock, write_json_atomic
 from harness.envs import health, installer, interpreters, sources, spec, versions
 from harness.envs.errors import EnvError
 
@@ -124,16 +122,9 @@ def status(name: str, deep: bool = False) -> dict:
     return info
 
 
-@contextmanager
 def _lock(name: str):
     """Serialise provisioning of one environment across processes."""
-    env_root().mkdir(parents=True, exist_ok=True)
-    with open(env_root() / f".{name}.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return file_lock(env_root() / f".{name}.lock")
 
 
 def _sayer(name: str, progress):

@@ -12,25 +12,21 @@ where the figures would be and the rest of the report is still written.
 """
 
 import base64
-import contextlib
 import html
 import json
-import os
-import signal
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from harness import REPO_ROOT
 from harness.common.fileio import write_atomic
+from harness.common.processes import run_once
+from harness.facts import REFERENCE_ENV
 from harness.reports import Context, Report, conventions, versions
 from harness.reports import view as view_module
 from harness.run.crosscheck import SEVERITY
 
 # Worst first, as in the terminal table: a cell shows the worst verdict among its outputs.
 VERDICTS = SEVERITY
-PLOT_ENV = "numpy"
+PLOT_ENV = REFERENCE_ENV
 PLOT_TIMEOUT = 180  # seconds for all figures; a realistic run takes a few
 INTERRUPTED = "the run was interrupted (a signal) before they were drawn"
 
@@ -368,38 +364,17 @@ def _plot_python():
 def _plot(python, tmp: Path, timeout: float, cancelled) -> str | None:
     """Run harness.reports.worker.plots in `tmp`; None once it succeeded, else what went wrong.
 
-    Polled, so a signal to the run (`cancelled()`) or the timeout ends it at once; its
-    whole process group is killed, and the caller's temporary folder is then removed."""
+    A worker of harness.common.processes: a signal to the run (`cancelled()`) or the
+    timeout ends it at once with its whole process group; its stderr tail is left in
+    tmp/plots.log, and the caller's temporary folder is then removed."""
     from harness.envs import worker_env
 
-    cmd = [str(python), "-m", "harness.reports.worker.plots", str(tmp / "figures.json"),
-           str(tmp / "png")]
-    with open(tmp / "plots.log", "wb") as log:
-        try:
-            proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=worker_env(), stdin=subprocess.DEVNULL,
-                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        except OSError as exc:
-            return f"could not start {python}: {exc}"
-        deadline = time.monotonic() + timeout
-        why = None
-        try:
-            while proc.poll() is None and why is None:
-                if cancelled():
-                    why = INTERRUPTED
-                elif time.monotonic() > deadline:
-                    why = f"drawing the figures took longer than {timeout:g} s and was stopped"
-                else:
-                    time.sleep(0.05)
-        finally:
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-    if why is None and proc.returncode != 0:
-        tail = "\n".join((tmp / "plots.log").read_text("utf-8", "replace").strip()
-                         .splitlines()[-15:])
-        why = f"drawing the figures failed (exit status {proc.returncode}):\n{tail}"
-    return why
+    done = run_once([python, "-m", "harness.reports.worker.plots", tmp / "figures.json",
+                     tmp / "png"], env=worker_env(), timeout=timeout, cancelled=cancelled)
+    (tmp / "plots.log").write_text("\n".join(done.stderr_tail), encoding="utf-8")
+    if done.cancelled:
+        return INTERRUPTED
+    return f"drawing the figures {done.error}" if done.error else None
 
 
 def draw_figures(jobs: list[dict], python=None, timeout: float = PLOT_TIMEOUT,

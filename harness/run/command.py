@@ -16,24 +16,20 @@ import fnmatch
 import json
 import os
 import platform
-import selectors
-import signal
-import subprocess
 import sys
 import threading
 import time
-from collections import deque
 from pathlib import Path
 
-from harness import REPO_ROOT
 from harness.cli import UsageError
+from harness.common.options import choose, comma_list
+from harness.common.processes import GRACE, Worker, env_name, exit_text, interpreter
 from harness.common.protocol import ProtocolError, decode_message
 from harness.facts import (
     BACKENDS,
     DTYPES,
     REFERENCE,
     REFERENCE_DTYPE,
-    REFERENCE_ENV,
     canonical_backend,
 )
 from harness.reports import Context, render
@@ -63,22 +59,13 @@ def configure(p):
 
 # ---- option parsing ----------------------------------------------------------------------
 
-def _split(text):
-    return [x.strip() for x in (text or "").split(",") if x.strip()]
-
-
 def select_backends(text) -> list[str]:
     import backends
     known = list(backends.available())
     ordered = [b for b in BACKENDS if b in known] + [b for b in known if b not in BACKENDS]
     if not text or text == "all":
         return ordered
-    names = list(dict.fromkeys(canonical_backend(n) for n in _split(text)))
-    unknown = [n for n in names if n not in known]
-    if unknown or not names:
-        raise UsageError(f"unknown backend(s) {', '.join(unknown) or repr(text)}; "
-                         f"known: {', '.join(ordered)}")
-    return names
+    return choose(text, ordered, "backend(s)", canonical_backend)
 
 
 def select_cases(text) -> list[dict]:
@@ -90,7 +77,7 @@ def select_cases(text) -> list[dict]:
     if not text:
         return index
     chosen, unmatched = [], []
-    for pattern in _split(text):
+    for pattern in comma_list(text):
         hits = [e for e in index if fnmatch.fnmatchcase(e["id"], pattern)]
         if not hits:
             unmatched.append(pattern)
@@ -103,11 +90,7 @@ def select_cases(text) -> list[dict]:
 
 
 def select_dtypes(text) -> list[str]:
-    names = list(dict.fromkeys(_split(text)))
-    bad = [d for d in names if d not in DTYPES]
-    if bad or not names:
-        raise UsageError(f"unknown dtype(s) {', '.join(bad) or repr(text)}; known: "
-                         f"{', '.join(DTYPES)}")
+    names = choose(text, DTYPES, "dtype(s)")
     return [d for d in DTYPES if d in names]
 
 
@@ -142,7 +125,8 @@ class Run:
         self.problems: list = []
         self.junk_lines: dict = {}
         self.finished = {b: threading.Event() for b in tasks}
-        self.procs: set = set()
+        self.procs: set = set()    # running Workers, killed on an interrupt
+        self.pythons: dict = {}    # --python: backend -> interpreter
         self.timings: dict = {b: {"wall_seconds": 0.0, "startup_seconds": [], "workers": 0,
                                   "compute_seconds": 0.0} for b in tasks}
         out.mkdir(parents=True, exist_ok=True)
@@ -152,10 +136,10 @@ class Run:
         self.closed = False
 
     def add_result(self, backend, case, dtype, status, outputs=None, methods=None,
-                   error=None, seconds=None) -> bool:
+                   error=None, seconds=None, classes=None) -> bool:
         record = {"case": case, "backend": backend, "dtype": dtype, "status": status,
-                  "outputs": outputs or {}, "methods": methods or {}, "error": error,
-                  "seconds": seconds}
+                  "outputs": outputs or {}, "methods": methods or {},
+                  "tolerance_classes": classes or {}, "error": error, "seconds": seconds}
         with self.lock:
             key = (case, backend, dtype)
             if self.closed or key in self.results:
@@ -194,27 +178,9 @@ class Run:
 
     def kill_all(self):
         with self.lock:
-            procs = list(self.procs)
-        for proc in procs:
-            _kill(proc)
-
-
-def _kill(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _exit_text(rc) -> str:
-    if rc is None:
-        return "still running"
-    if rc < 0:
-        try:
-            return f"killed by signal {signal.Signals(-rc).name}"
-        except ValueError:
-            return f"killed by signal {-rc}"
-    return f"exit status {rc}"
+            workers = list(self.procs)
+        for worker in workers:
+            worker.kill()
 
 
 def _error(kind, message, stderr_tail):
@@ -230,21 +196,89 @@ def _error(kind, message, stderr_tail):
 
 # ---- one worker ----------------------------------------------------------------------------
 
+class _Conversation:
+    """What one worker has said so far: hello, the task it started, goodbye."""
+
+    def __init__(self, run: Run, backend: str, python: str, remaining: list, worker: Worker):
+        self.run, self.backend, self.python = run, backend, python
+        self.remaining, self.worker = remaining, worker
+        self.hello = self.bye = False
+        self.current = None
+
+    def read(self) -> str:
+        """Read until the worker is done; why it stopped: eof, bye, timeout or interrupted."""
+        timeout = self.run.args.timeout
+        deadline = time.monotonic() + max(timeout, STARTUP_TIMEOUT)
+        while not self.run.stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return "bye" if self.bye else "timeout"
+            try:
+                line = self.worker.read_line(min(left, 0.2))
+            except TimeoutError:
+                continue
+            if line is None:
+                return "eof"
+            if self.handle(line):
+                # a worker that said goodbye gets a short grace to close its channel
+                deadline = time.monotonic() + (GRACE if self.bye else timeout)
+        return "interrupted"
+
+    def handle(self, line: str) -> bool:
+        """Record one line; whether it was a protocol message (which resets the deadline)."""
+        run, backend = self.run, self.backend
+        try:
+            msg = decode_message(line)
+        except ProtocolError as exc:
+            run.junk(backend, f"{exc}: {line[:200]!r}", self.current)
+            return False
+        kind = msg["type"]
+        if kind == "hello":
+            self.hello = True
+            with run.lock:
+                run.hello[backend] = {**msg, "env": self.python}
+                run.timings[backend]["startup_seconds"].append(
+                    round(time.monotonic() - self.worker.started, 3))
+            if msg.get("error"):
+                run.progress.message(f"[{backend}] cannot load: {msg['error'].get('message')}")
+        elif kind == "case":
+            with run.lock:
+                run.case_meta.setdefault(msg.get("case"), msg.get("meta") or {})
+        elif kind == "start":
+            self.current = (msg.get("case"), msg.get("dtype"))
+        elif kind == "result":
+            self.result(msg)
+        elif kind == "bye":
+            self.bye = True
+        return True
+
+    def result(self, msg: dict) -> None:
+        key = (msg.get("case"), msg.get("dtype"))
+        if key not in self.remaining:
+            self.run.problem("protocol", self.backend, f"result for a task not asked for: {key}")
+            return
+        status = msg.get("status")
+        if status not in ("ok", "error", "unsupported"):
+            status = "error"
+            msg["error"] = {"type": "ProtocolError", "traceback": "",
+                            "message": f"worker sent status {msg.get('status')!r}"}
+        self.remaining.remove(key)
+        self.current = None
+        self.run.add_result(self.backend, *key, status, msg.get("outputs"), msg.get("methods"),
+                            msg.get("error"), msg.get("seconds"), msg.get("tolerance_classes"))
+
+
 def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
     """Start a worker for `remaining` tasks and record what it sends; remove finished ones.
 
-    Returns when the worker exits or is killed; what is left in `remaining` is for a
-    restarted worker (after a timeout or a crash mid-run), or empty.
+    Returns when the worker has ended (its whole process group with it); what is left
+    in `remaining` is for a restarted worker (after a timeout or a crash), or empty.
     """
-    timeout = run.args.timeout
+    from harness.envs import worker_env
     cmd = [python, "-m", "harness.run.worker", "--backend", backend, "--seed", str(run.args.seed),
            "--tasks", ",".join(f"{c}@{d}" for c, d in remaining)]
-    from harness.envs import worker_env
-    started = time.monotonic()
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, cwd=REPO_ROOT, env=worker_env(),
-                                start_new_session=True)
+        worker = Worker(cmd, env=worker_env())
     except OSError as exc:
         for case, dtype in remaining:
             run.add_result(backend, case, dtype, "crashed",
@@ -252,93 +286,32 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
         remaining.clear()
         return
     with run.lock:
-        run.procs.add(proc)
+        run.procs.add(worker)
         run.timings[backend]["workers"] += 1
-    tail = deque(maxlen=30)
-    drain = threading.Thread(target=lambda: [tail.append(line.decode("utf-8", "replace")
-                                                         .rstrip()) for line in proc.stderr],
-                             daemon=True)
-    drain.start()
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    fd = proc.stdout.fileno()
-    buf = b""
-    hello = False
-    current = None
-    deadline = time.monotonic() + max(timeout, STARTUP_TIMEOUT)
-    verdict = None  # why we stopped reading: "eof", "timeout", "interrupted"
-    while verdict is None:
-        if run.stop.is_set():
-            verdict = "interrupted"
-            break
-        wait = max(0.0, min(deadline - time.monotonic(), 0.2))
-        if sel.select(wait):
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                verdict = "eof"
-            buf += chunk
-            *lines, buf = buf.split(b"\n")
-            if verdict == "eof" and buf:
-                lines, buf = lines + [buf], b""
-            for raw in lines:
-                if not raw.strip():
-                    continue
-                try:
-                    msg = decode_message(raw)
-                except ProtocolError as exc:
-                    run.junk(backend, f"{exc}: {raw.decode('utf-8', 'replace')[:200]!r}",
-                             current)
-                    continue
-                deadline = time.monotonic() + timeout
-                kind = msg["type"]
-                if kind == "hello":
-                    hello = True
-                    with run.lock:
-                        run.hello[backend] = {**msg, "env": python}
-                        run.timings[backend]["startup_seconds"].append(
-                            round(time.monotonic() - started, 3))
-                    if msg.get("error"):
-                        run.progress.message(f"[{backend}] cannot load: "
-                                             f"{msg['error'].get('message')}")
-                elif kind == "case":
-                    with run.lock:
-                        run.case_meta.setdefault(msg.get("case"), msg.get("meta") or {})
-                elif kind == "start":
-                    current = (msg.get("case"), msg.get("dtype"))
-                elif kind == "result":
-                    key = (msg.get("case"), msg.get("dtype"))
-                    if key not in remaining:
-                        run.problem("protocol", backend, f"result for a task not asked for: {key}")
-                        continue
-                    status = msg.get("status")
-                    if status not in ("ok", "error", "unsupported"):
-                        status = "error"
-                        msg["error"] = {"type": "ProtocolError", "traceback": "",
-                                        "message": f"worker sent status {msg.get('status')!r}"}
-                    remaining.remove(key)
-                    current = None
-                    run.add_result(backend, *key, status, msg.get("outputs"),
-                                   msg.get("methods"), msg.get("error"), msg.get("seconds"))
-        elif time.monotonic() >= deadline:
-            verdict = "timeout"
-    if verdict != "eof":
-        _kill(proc)
-    try:
-        rc = proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        rc = proc.wait()
-    drain.join(timeout=5)
-    sel.close()
-    proc.stdout.close()
+    talk = _Conversation(run, backend, python, remaining, worker)
+    verdict = talk.read()
+    rc = worker.stop(grace=GRACE if verdict == "eof" else 0.0)
     with run.lock:
-        run.procs.discard(proc)
-        run.timings[backend]["wall_seconds"] += time.monotonic() - started
+        run.procs.discard(worker)
+        run.timings[backend]["wall_seconds"] += worker.seconds
     if run.stop.is_set():
         verdict = "interrupted"  # its death was our doing
+    _settle(talk, verdict, rc)
+
+
+def _settle(talk: _Conversation, verdict: str, rc: int) -> None:
+    """Turn how the worker ended into results for the tasks it left, and problems."""
+    run, backend, remaining = talk.run, talk.backend, talk.remaining
+    if talk.worker.leftovers:
+        run.problem("leftover", backend, "processes the worker started were still running "
+                                         "when it ended; killed with its process group")
     if not remaining:
-        if verdict == "eof" and rc != 0:
-            run.problem("worker-exit", backend, f"worker finished its cases, then {_exit_text(rc)}")
+        if verdict == "bye" or (talk.bye and talk.worker.overstayed):
+            run.problem("worker-exit", backend, f"worker said goodbye but did not end within "
+                        f"{GRACE:g} s (a thread or a child process kept it or its channel "
+                        "open); killed")
+        elif verdict == "eof" and rc != 0:
+            run.problem("worker-exit", backend, f"worker finished its cases, then {exit_text(rc)}")
         return
     if verdict == "interrupted":
         for case, dtype in remaining:
@@ -346,33 +319,44 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
                            error={"type": "Interrupted", "traceback": "",
                                   "message": "the run was interrupted before this result"})
         remaining.clear()
+    elif verdict == "timeout":
+        _timed_out(talk)
+    else:
+        _died(talk, rc)
+
+
+def _timed_out(talk: _Conversation) -> None:
+    run, backend, remaining, timeout = talk.run, talk.backend, talk.remaining, talk.run.args.timeout
+    tail = talk.worker.stderr_tail()
+    if not talk.hello:
+        for case, dtype in remaining:
+            run.add_result(backend, case, dtype, "timeout", error=_error(
+                "Timeout", f"the worker did not start within "
+                           f"{max(timeout, STARTUP_TIMEOUT):g} s; killed", tail))
+        remaining.clear()
         return
-    victim = current if current in remaining else remaining[0]
-    if verdict == "timeout":
-        if not hello:
-            for case, dtype in remaining:
-                run.add_result(backend, case, dtype, "timeout", error=_error(
-                    "Timeout", f"the worker did not start within "
-                               f"{max(timeout, STARTUP_TIMEOUT):g} s; killed", tail))
-            remaining.clear()
-            return
-        what = "no result" if current else "the case did not start"
-        run.add_result(backend, *victim, "timeout", error=_error(
-            "Timeout", f"{what} within {timeout:g} s; worker killed, restarted for the rest", tail),
-            seconds=timeout)
-        run.problem("timeout", backend, f"killed after {timeout:g} s", *victim)
-        remaining.remove(victim)
-        return
-    # eof with tasks left: the worker died
-    how = _exit_text(rc)
-    if not hello:
+    victim = talk.current if talk.current in remaining else remaining[0]
+    what = "no result" if talk.current else "the case did not start"
+    run.add_result(backend, *victim, "timeout", error=_error(
+        "Timeout", f"{what} within {timeout:g} s; worker killed, restarted for the rest", tail),
+        seconds=timeout)
+    run.problem("timeout", backend, f"killed after {timeout:g} s", *victim)
+    remaining.remove(victim)
+
+
+def _died(talk: _Conversation, rc: int) -> None:
+    """End of file with tasks left: the worker died (or closed its channel)."""
+    run, backend, remaining = talk.run, talk.backend, talk.remaining
+    tail, how = talk.worker.stderr_tail(), exit_text(rc)
+    if not talk.hello:
         for case, dtype in remaining:
             run.add_result(backend, case, dtype, "crashed",
                            error=_error("WorkerCrash", f"worker {how} before it started", tail))
         run.problem("crash", backend, f"worker {how} before it said hello; "
-                                      f"stderr: {' | '.join(list(tail)[-3:])}")
+                                      f"stderr: {' | '.join(tail[-3:])}")
         remaining.clear()
         return
+    victim = talk.current if talk.current in remaining else remaining[0]
     what = (f"worker {how} during this case" if rc != 0 else
             "worker exited normally without delivering this result (lost on the channel?)")
     run.add_result(backend, *victim, "crashed", error=_error("WorkerCrash", what, tail))
@@ -381,37 +365,38 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
     run.problem("crash", backend, f"worker {how}; {then}", *victim)
 
 
-def _provision(run: Run, backend: str, env_name: str, remaining: list) -> str | None:
-    """The managed environment's python, built if needed; None (all tasks error) if it fails."""
-    from harness import envs
+def _provision(run: Run, backend: str, remaining: list) -> str | None:
+    """The backend's interpreter, its environment built if needed; None (all tasks error)
+    if that fails."""
     try:
-        return str(envs.ensure(env_name, progress=run.progress.message))
+        return interpreter(backend, run.pythons, progress=run.progress.message)
     except Exception as exc:  # noqa: BLE001 - one backend's env must not stop the rest
         for case, dtype in remaining:
             run.add_result(backend, case, dtype, "error", error={
                 "type": type(exc).__name__, "traceback": "",
-                "message": f"environment {env_name!r}: {exc}"})
+                "message": f"environment {env_name(backend)!r}: {exc}"})
         remaining.clear()
         return None
 
 
-def supervise(run: Run, backend: str, env_name: str, python: str | None, slots) -> None:
+def supervise(run: Run, backend: str, slots) -> None:
     """Provision (if needed) and keep a worker going until every task has a result."""
     try:
-        _supervise(run, backend, env_name, python, slots)
+        _supervise(run, backend, slots)
     finally:
         run.finished[backend].set()
 
 
-def _supervise(run: Run, backend: str, env_name: str, python: str | None, slots) -> None:
+def _supervise(run: Run, backend: str, slots) -> None:
     remaining = list(run.tasks[backend])
+    python = None
     try:
         while remaining and not run.stop.is_set():
             while not slots.acquire(timeout=0.2):
                 if run.stop.is_set():
                     return
             try:  # provisioning takes a slot too: --jobs pip installs at most
-                python = python or _provision(run, backend, env_name, remaining)
+                python = python or _provision(run, backend, remaining)
                 if python:
                     run_worker(run, backend, python, remaining)
             finally:
@@ -426,11 +411,6 @@ def _supervise(run: Run, backend: str, env_name: str, python: str | None, slots)
 
 # ---- the command ---------------------------------------------------------------------------
 
-def _env_name(backend: str) -> str:
-    from harness import envs
-    if backend == REFERENCE:
-        return REFERENCE_ENV
-    return backend if backend in envs.declared_groups() else REFERENCE_ENV
 
 
 def main(args) -> int:
@@ -453,14 +433,11 @@ def main(args) -> int:
     out = Path(args.out)
     stop = Interrupts().install()  # from here on a signal is recorded and ends in reports
     run = Run(args, tasks, out, progress)
+    run.pythons = pythons
     slots = threading.BoundedSemaphore(args.jobs)
     started = time.monotonic()
-    threads = []
-    for b in tasks:
-        python = pythons.get(b) or (pythons.get(REFERENCE_ENV) if b == REFERENCE else None)
-        t = threading.Thread(target=supervise, args=(run, b, _env_name(b), python, slots),
-                             name=f"worker-{b}", daemon=True)
-        threads.append(t)
+    threads = [threading.Thread(target=supervise, args=(run, b, slots), name=f"worker-{b}",
+                                daemon=True) for b in tasks]
     for t in threads:
         t.start()
     while not all(e.is_set() for e in run.finished.values()) and stop.signum is None:

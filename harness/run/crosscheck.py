@@ -1,7 +1,7 @@
 """Cross-check: a verdict per (case, output, backend, dtype) from the results of a run.
 
 Each backend is compared with the case's reference (float64, compared in every
-dtype) at tolerance(dtype, the backend's method), and every pair of backends at the
+dtype) at tolerance(dtype, the output's tolerance class as its worker reported it), and every pair of backends at the
 looser of their two tolerances. A backend that disagrees with most of the others
 is named the odd one out (the reference included, so an all-frameworks-agree-but-
 the-reference finding names "reference"). Pure standard library: the orchestrator
@@ -13,7 +13,7 @@ from collections import Counter
 
 from harness.common.protocol import Array, ProtocolError
 from harness.common.tolerances import compare, looser, tolerance, unravel
-from harness.facts import REFERENCE, REFERENCE_DTYPE
+from harness.facts import REFERENCE, REFERENCE_DTYPE, TOLERANCE_CLASSES
 
 VERDICTS = ("agree", "disagree", "unsupported", "error", "crashed", "timeout", "interrupted",
             "convention", "known", "changed")
@@ -61,7 +61,8 @@ def _decode(value, dtype: str):
     return arr, None
 
 
-def _row(case, output, backend, dtype, verdict, detail="", method=None, cmp=None, tol=None):
+def _row(case, output, backend, dtype, verdict, detail="", method=None, cmp=None, tol=None,
+         kind=None):
     return {"case": case, "output": output, "backend": backend, "dtype": dtype,
             "verdict": verdict,
             "max_abs": _num(cmp.max_abs) if cmp else None,
@@ -69,7 +70,8 @@ def _row(case, output, backend, dtype, verdict, detail="", method=None, cmp=None
             "worst_index": list(cmp.worst_index) if cmp and cmp.worst_index is not None else None,
             "actual": _num(cmp.actual) if cmp else None,
             "expected": _num(cmp.expected) if cmp else None,
-            "tolerance": _tol(tol), "method": method, "odd_one_out": None, "detail": detail}
+            "tolerance": _tol(tol), "method": method, "tolerance_class": kind,
+            "odd_one_out": None, "detail": detail}
 
 
 def _status_detail(result) -> str:
@@ -100,23 +102,13 @@ def _nonfinite_everywhere(arrays: dict):
     return None
 
 
-def check_output(case, output, dtype, ref, backends: dict, ref_row=True, ref_note=""):
-    """(verdicts, pairwise comparisons, findings) for one output in one dtype.
-
-    ref: (Array|None, problem|None) of the reference; backends: name ->
-    (Array|None, problem|None, method) for each backend whose result was ok;
-    ref_row: whether to give the reference its own verdict (it was computed);
-    ref_note: why the reference itself is in error although it is compared (NaN in it).
-    """
-    rows, pairs, findings = [], [], []
-    ref_arr, ref_problem = ref
-    valid = {b: (a, m) for b, (a, p, m) in backends.items() if p is None}
-    tols = {b: tolerance(dtype, m) for b, (_, m) in valid.items()}
-    disagree, vs_ref = set(), {}
-    names = ([REFERENCE] if ref_problem is None else []) + list(valid)
+def _compare_pairs(case, output, dtype, ref_arr, valid: dict, tols: dict, names: list):
+    """(pairwise rows, {backend: (comparison, tolerance) against the reference},
+    the set of disagreeing pairs) for every pair of `names`."""
+    pairs, vs_ref, disagree = [], {}, set()
     for i, p in enumerate(names):
         for q in names[i + 1:]:
-            a, b = (valid[q][0], ref_arr) if p == REFERENCE else (valid[p][0], valid[q][0])
+            a, b = (valid[q], ref_arr) if p == REFERENCE else (valid[p], valid[q])
             tol = tols[q] if p == REFERENCE else looser(tols[p], tols[q])
             cmp = compare(a, b, tol)
             if p == REFERENCE:
@@ -128,21 +120,54 @@ def check_output(case, output, dtype, ref, backends: dict, ref_row=True, ref_not
                           "agree": cmp.ok, "max_abs": _num(cmp.max_abs),
                           "max_rel": _num(cmp.max_rel), "tolerance": _tol(tol),
                           "detail": "" if cmp.ok else cmp.describe()})
-    odd = _odd_ones(names, disagree)
-    odd_text = ", ".join(odd) or None
+    return pairs, vs_ref, disagree
 
-    if ref_row:
-        if ref_problem is not None:
-            rows.append(_row(case, output, REFERENCE, dtype, "error", f"reference: {ref_problem}",
-                             REFERENCE))
-        else:
-            verdict = "disagree" if REFERENCE in odd else "agree"
-            detail = "the frameworks agree with each other, not with the reference" \
-                if verdict == "disagree" else ""
-            if ref_note:
-                verdict, detail = "error", f"reference: {ref_note}"
-            rows.append(_row(case, output, REFERENCE, dtype, verdict, detail, REFERENCE))
-    for b, (arr, problem, method) in backends.items():
+
+def _reference_row(case, output, dtype, ref_problem, ref_note, odd) -> dict:
+    if ref_problem is not None:
+        return _row(case, output, REFERENCE, dtype, "error", f"reference: {ref_problem}",
+                    REFERENCE)
+    verdict = "disagree" if REFERENCE in odd else "agree"
+    detail = "the frameworks agree with each other, not with the reference" \
+        if verdict == "disagree" else ""
+    if ref_note:
+        verdict, detail = "error", f"reference: {ref_note}"
+    return _row(case, output, REFERENCE, dtype, verdict, detail, REFERENCE)
+
+
+def _everywhere_finding(case, output, dtype, ref_arr, backends: dict, ref_row) -> list:
+    """The finding when every backend and the reference are non-finite at one index."""
+    arrays = {b: a for b, (a, p, _, _) in backends.items() if a is not None and p is None}
+    if ref_arr is not None:
+        arrays[REFERENCE] = ref_arr
+    hit = _nonfinite_everywhere(arrays) if len(arrays) == len(backends) + ref_row else None
+    if not hit:
+        return []
+    i, vals = hit
+    index = list(unravel(i, next(iter(arrays.values())).shape))
+    return [{"kind": "non-finite-everywhere", "case": case, "output": output,
+             "dtype": dtype, "backend": None, "index": index,
+             "detail": f"non-finite at index {index} on every backend and the "
+                       f"reference ({', '.join(sorted({repr(v) for v in vals}))})"}]
+
+
+def check_output(case, output, dtype, ref, backends: dict, ref_row=True, ref_note=""):
+    """(verdicts, pairwise comparisons, findings) for one output in one dtype.
+
+    ref: (Array|None, problem|None) of the reference; backends: name ->
+    (Array|None, problem|None, method, tolerance class) for each backend whose result
+    was ok;
+    ref_row: whether to give the reference its own verdict (it was computed);
+    ref_note: why the reference itself is in error although it is compared (NaN in it).
+    """
+    ref_arr, ref_problem = ref
+    valid = {b: a for b, (a, p, _, _) in backends.items() if p is None}
+    tols = {b: tolerance(dtype, k) for b, (_, p, _, k) in backends.items() if p is None}
+    names = ([REFERENCE] if ref_problem is None else []) + list(valid)
+    pairs, vs_ref, disagree = _compare_pairs(case, output, dtype, ref_arr, valid, tols, names)
+    odd = _odd_ones(names, disagree)
+    rows = [_reference_row(case, output, dtype, ref_problem, ref_note, odd)] if ref_row else []
+    for b, (_, problem, method, kind) in backends.items():
         if problem is not None:
             rows.append(_row(case, output, b, dtype, "error", problem, method))
         elif ref_problem is not None:
@@ -151,37 +176,92 @@ def check_output(case, output, dtype, ref, backends: dict, ref_row=True, ref_not
         else:
             cmp, tol = vs_ref[b]
             rows.append(_row(case, output, b, dtype, "agree" if cmp.ok else "disagree",
-                             "" if cmp.ok else cmp.describe(), method, cmp, tol))
+                             "" if cmp.ok else cmp.describe(), method, cmp, tol, kind))
     for r in rows:
         if r["verdict"] == "disagree":
-            r["odd_one_out"] = odd_text
+            r["odd_one_out"] = ", ".join(odd) or None
+    return rows, pairs, _everywhere_finding(case, output, dtype, ref_arr, backends, ref_row)
 
-    arrays = {b: a for b, (a, p, _) in backends.items() if a is not None and p is None}
-    if ref_arr is not None:
-        arrays[REFERENCE] = ref_arr
-    hit = _nonfinite_everywhere(arrays) if len(arrays) == len(backends) + ref_row else None
-    if hit:
-        i, vals = hit
-        index = list(unravel(i, next(iter(arrays.values())).shape))
-        findings.append({"kind": "non-finite-everywhere", "case": case, "output": output,
-                         "dtype": dtype, "backend": None, "index": index,
-                         "detail": f"non-finite at index {index} on every backend and the "
-                                   f"reference ({', '.join(sorted({repr(v) for v in vals}))})"})
-    return rows, pairs, findings
+
+def _reference_for(ref_result, ref_ok, out) -> tuple:
+    """((Array|None, problem|None), note) of the reference's value of `out`."""
+    if ref_result is None:
+        return (None, "no reference result"), ""
+    if not ref_ok:
+        return (None, f"the reference {ref_result['status']}"), ""
+    if out not in ref_result["outputs"]:
+        return (None, f"output {out!r} is not in the reference"), ""
+    ref = _decode(ref_result["outputs"][out], REFERENCE_DTYPE)
+    if ref[1] is None and not all(math.isfinite(float(v)) for v in ref[0].flat):
+        return ref, "non-finite values in the reference"
+    return ref, ""
+
+
+def _backend_value(r: dict, out, dtype, ref_arr, judged_by_rule=False) -> tuple:
+    """(Array|None, problem|None, method, tolerance class) of one backend's output; a
+    convention output (judged by its rule, no tolerance) needs no tolerance class."""
+    method = (r.get("methods") or {}).get(out)
+    kind = (r.get("tolerance_classes") or {}).get(out)
+    if out not in r["outputs"]:
+        return None, f"output {out!r} missing", method, kind
+    arr, problem = _decode(r["outputs"][out], dtype)
+    if problem is None and ref_arr is not None and arr.shape != ref_arr.shape:
+        problem = f"shape {arr.shape}, expected {ref_arr.shape}"
+    if problem is None and kind not in TOLERANCE_CLASSES and not judged_by_rule:
+        problem = f"no tolerance class for output {out!r} (got {kind!r})"
+    return arr, problem, method, kind
+
+
+def _outputs(ref_result, ref_ok, oks: dict) -> list:
+    """The outputs to check: the reference's (then any extra a backend sent), else theirs."""
+    if ref_ok:
+        outputs = list(ref_result.get("outputs") or {})
+    else:
+        outputs = list(dict.fromkeys(k for r in oks.values() for k in r.get("outputs", {})))
+    extra = [k for r in oks.values() for k in r.get("outputs", {}) if k not in outputs]
+    return outputs + (list(dict.fromkeys(extra)) if ref_ok else [])
+
+
+def _check_case_dtype(case, dtype, ref_result, present: dict, out_lists, context) -> None:
+    """Append the verdicts, pairs and findings of one case in one dtype to `out_lists`."""
+    rules = (context.get("rules") or {}).get(case, {})
+    verdicts, pairwise, findings = out_lists
+    ref_ok = ref_result is not None and ref_result["status"] == "ok"
+    oks = {b: r for b, r in present.items() if r["status"] == "ok"}
+    outputs = _outputs(ref_result, ref_ok, oks)
+    if ref_result is not None and not ref_ok:
+        for out in outputs or ["*"]:
+            verdicts.append(_row(case, out, REFERENCE, dtype, ref_result["status"],
+                                 f"reference: {_status_detail(ref_result)}"))
+    for b, r in present.items():
+        if r["status"] != "ok":
+            for out in outputs or ["*"]:
+                verdicts.append(_row(case, out, b, dtype, r["status"], _status_detail(r)))
+    for out in outputs:
+        ref, note = _reference_for(ref_result, ref_ok, out)
+        outs = {b: _backend_value(r, out, dtype, ref[0], out in rules) for b, r in oks.items()}
+        if out in rules:
+            verdicts += _convention_rows(case, out, dtype, rules[out], outs, context)
+            continue
+        has_ref = ref_ok and out in ref_result["outputs"]
+        rows, pairs, found = check_output(case, out, dtype, ref, outs, has_ref, note)
+        verdicts += rows
+        pairwise += pairs
+        findings += found
 
 
 def _convention_rows(case, out, dtype, rule, outs, context) -> list:
     """Verdicts of a convention case's output: the rule stands in for the reference."""
     from harness.conventions.verdicts import judge
-    rows, answers, methods = [], {}, {}
-    for b, (arr, problem, method) in outs.items():
+    rows, answers, methods, classes = [], {}, {}, {}
+    for b, (arr, problem, method, kind) in outs.items():
         if problem is not None:
             rows.append(_row(case, out, b, dtype, "error", problem, method))
         else:
-            answers[b], methods[b] = [float(v) for v in arr.flat], method
+            answers[b], methods[b], classes[b] = [float(v) for v in arr.flat], method, kind
     if answers:
         rows += judge(case, out, dtype, rule, answers, methods, context.get("versions", {}),
-                      context.get("outcomes", {}))
+                      context.get("outcomes", {}), classes)
     return rows
 
 
@@ -192,7 +272,6 @@ def crosscheck(results: list, case_order=None, context=None) -> dict:
     "outcomes": recorded convention answers} for convention cases (harness.conventions).
     """
     context = context or {}
-    rules = context.get("rules") or {}
     by_key = {(r["case"], r["backend"], r["dtype"]): r for r in results}
     order = list(dict.fromkeys(list(case_order or []) + [r["case"] for r in results]))
     backends = list(dict.fromkeys(r["backend"] for r in results if r["backend"] != REFERENCE))
@@ -200,58 +279,12 @@ def crosscheck(results: list, case_order=None, context=None) -> dict:
     verdicts, pairwise, findings = [], [], []
     for case in order:
         ref_result = by_key.get((case, REFERENCE, REFERENCE_DTYPE))
-        ref_ok = ref_result is not None and ref_result["status"] == "ok"
         for dtype in dtypes:
-            present = [b for b in backends if (case, b, dtype) in by_key]
-            if not present and ref_result is None:
-                continue
-            oks = {b: by_key[(case, b, dtype)] for b in present
-                   if by_key[(case, b, dtype)]["status"] == "ok"}
-            if ref_ok:
-                outputs = list(ref_result.get("outputs") or {})
-            else:
-                outputs = list(dict.fromkeys(k for r in oks.values() for k in r.get("outputs", {})))
-            extra = [k for r in oks.values() for k in r.get("outputs", {}) if k not in outputs]
-            outputs += list(dict.fromkeys(extra)) if ref_ok else []
-            if ref_result is not None and not ref_ok:
-                for out in outputs or ["*"]:
-                    verdicts.append(_row(case, out, REFERENCE, dtype, ref_result["status"],
-                                         f"reference: {_status_detail(ref_result)}"))
-            for b in present:
-                r = by_key[(case, b, dtype)]
-                if r["status"] != "ok":
-                    for out in outputs or ["*"]:
-                        verdicts.append(_row(case, out, b, dtype, r["status"], _status_detail(r)))
-            for out in outputs:
-                note = ""
-                if ref_result is None:
-                    ref = (None, "no reference result")
-                elif not ref_ok:
-                    ref = (None, f"the reference {ref_result['status']}")
-                elif out not in ref_result["outputs"]:
-                    ref = (None, f"output {out!r} is not in the reference")
-                else:
-                    ref = _decode(ref_result["outputs"][out], REFERENCE_DTYPE)
-                    if ref[1] is None and not all(math.isfinite(float(v)) for v in ref[0].flat):
-                        note = "non-finite values in the reference"
-                outs = {}
-                for b, r in oks.items():
-                    method = (r.get("methods") or {}).get(out)
-                    if out not in r["outputs"]:
-                        outs[b] = (None, f"output {out!r} missing", method)
-                        continue
-                    arr, problem = _decode(r["outputs"][out], dtype)
-                    if problem is None and ref[0] is not None and arr.shape != ref[0].shape:
-                        problem = f"shape {arr.shape}, expected {ref[0].shape}"
-                    outs[b] = (arr, problem, method)
-                if out in rules.get(case, {}):
-                    verdicts += _convention_rows(case, out, dtype, rules[case][out], outs, context)
-                    continue
-                has_ref = ref_ok and out in ref_result["outputs"]
-                rows, pairs, found = check_output(case, out, dtype, ref, outs, has_ref, note)
-                verdicts += rows
-                pairwise += pairs
-                findings += found
+            present = {b: by_key[(case, b, dtype)] for b in backends
+                       if (case, b, dtype) in by_key}
+            if present or ref_result is not None:
+                _check_case_dtype(case, dtype, ref_result, present,
+                                  (verdicts, pairwise, findings), context)
     summary = Counter(v["verdict"] for v in verdicts)
     return {"verdicts": verdicts, "pairwise": pairwise, "findings": findings,
             "summary": {v: summary.get(v, 0) for v in VERDICTS}}

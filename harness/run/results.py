@@ -1,4 +1,5 @@
-"""run.json ("harness-run/1"): assemble it, read it back, merge several, write the reports.
+"""run.json ("harness-run/2", harness.run.schema): assemble it, read it back (/1 too),
+merge several, write the reports.
 
 `harness run` and `harness compare` both end in `finish()` (cross-check, summary,
 exit status) and `write_reports()`, so a merged CI run and a local run produce the
@@ -9,9 +10,10 @@ format, created, argv, options, seeds, environment {python, platform, hostname, 
 {name: {version, python, platform, methods, threads, numpy, env}}}, timings {total_seconds,
 backends {name: {wall_seconds, startup_seconds, compute_seconds, workers}}, cases
 {case: {backend: {dtype: seconds}}}}, cases [case.as_dict()], results [{case, backend,
-dtype, status, outputs, methods, error, seconds}], verdicts [{case, output, backend,
-dtype, verdict, max_abs, max_rel, worst_index, tolerance {rtol, atol}, method, odd_one_out,
-detail}], pairwise [{case, output, dtype, a, b, agree, max_abs, max_rel, tolerance,
+dtype, status, outputs {name: {"array": key} or an inline non-array}, methods,
+tolerance_classes, error, seconds}], arrays {key: encoded array, each distinct one once},
+verdicts [{case, output, backend, dtype, verdict, max_abs, max_rel, worst_index,
+tolerance {rtol, atol}, method, tolerance_class, odd_one_out, detail}], pairwise [{case, output, dtype, a, b, agree, max_abs, max_rel, tolerance,
 detail}], findings [{kind, case, output, dtype, backend, index, detail}], problems
 [{kind: junk|crash|timeout|worker-exit|protocol|conflict|internal|report, backend,
 case, dtype, detail}], summary {verdict: count}, exit_status, signal (SIGINT or SIGTERM,
@@ -21,17 +23,16 @@ Non-finite metrics are the strings "inf"/"nan" (the file is strict JSON).
 """
 
 import contextlib
-import fcntl
 import json
 import signal
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from harness.common.fileio import write_together
+from harness.common.fileio import file_lock, write_together
+from harness.run import schema
 from harness.run.crosscheck import PASSING, REFERENCE, crosscheck
+from harness.run.schema import FORMAT
 
-FORMAT = "harness-run/1"
 STATUSES = ("ok", "error", "unsupported", "crashed", "timeout", "interrupted")
 EXIT_INTERRUPTED = 130
 
@@ -74,24 +75,17 @@ def settle(run: dict) -> dict:
 
 
 def to_json(run: dict) -> str:
-    """The text of run.json."""
-    return json.dumps(run, indent=1, sort_keys=True, allow_nan=False) + "\n"
+    """The text of run.json: harness-run/2, each distinct array stored once."""
+    return json.dumps(schema.pack(run), indent=1, sort_keys=True, allow_nan=False) + "\n"
 
 
 def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-@contextmanager
 def out_lock(out_dir: Path):
     """Serialise the final writes of runs sharing an --out folder (files stay a set)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / ".harness-out.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return file_lock(out_dir / ".harness-out.lock")
 
 
 def report_problem(run: dict, detail: str) -> None:
@@ -203,8 +197,13 @@ def load_run(path) -> dict:
         raise ResultsFileError(_describe_json_error(path, text, exc)) from None
     if not isinstance(run, dict) or "format" not in run:
         raise ResultsFileError(f"{path}: not a harness results file (no \"format\" key)")
-    if run["format"] != FORMAT:
-        raise ResultsFileError(f"{path}: format {run['format']!r}, this harness reads {FORMAT!r}")
+    if run["format"] not in schema.READS:
+        raise ResultsFileError(f"{path}: format {run['format']!r}, this harness reads "
+                               f"{' and '.join(map(repr, schema.READS))}")
+    try:
+        run = schema.upgrade(run)
+    except schema.SchemaError as exc:
+        raise ResultsFileError(f"{path}: {exc}") from None
     results = run.get("results")
     if not isinstance(results, list) or not all(
             isinstance(r, dict) and {"case", "backend", "dtype", "status"} <= r.keys()

@@ -19,7 +19,6 @@ from harness.common.tolerances import (
     NUMERICAL,
     compare,
     looser,
-    method_kind,
     tolerance,
 )
 from harness.facts import BACKENDS, FRAMEWORK_MODULES
@@ -31,9 +30,9 @@ def tolerance_for(be, op, dtype):
     """The loosest tolerance over the methods `be` reports it used for `op` since reset."""
     methods = be.used_methods().get(op)
     assert methods, f"{be.name} did not record a method for {op}: {be.used_methods()}"
-    tol = tolerance(dtype, methods[0])
+    tol = tolerance(dtype, be.method_class(methods[0]))
     for m in methods[1:]:
-        tol = looser(tol, tolerance(dtype, m))
+        tol = looser(tol, tolerance(dtype, be.method_class(m)))
     return tol
 
 
@@ -321,7 +320,7 @@ def test_methods_are_declared_and_recorded(be):
     be.grad(lambda t: be.xp.sum(t * t))(x)
     used = be.used_methods()
     assert list(used) == ["grad"] and used["grad"] == [be.methods["grad"]]
-    kinds = {method_kind(m) for m in used["grad"]}
+    kinds = {be.method_class(m) for m in used["grad"]}
     assert kinds == ({NUMERICAL} if be.name == "numpy" else {"exact"})
 
 
@@ -487,7 +486,7 @@ def test_mxnet_native_second_order_where_supported(be, dtype):
     be.reset_used_methods()
     h = be.hessian(lambda t: xp.exp(xp.sin(t)))(x)
     assert be.used_methods()["hessian"] == [NATIVE_SECOND]
-    assert method_kind(NATIVE_SECOND) == "exact"
+    assert be.method_class(NATIVE_SECOND) == "exact"
     t = float(be.to_numpy(x))
     assert_close(be, h, np.exp(np.sin(t)) * (np.cos(t) ** 2 - np.sin(t)), dtype, "hessian")
 
@@ -499,7 +498,7 @@ def test_mxnet_falls_back_and_says_so(be, dtype):
     be.reset_used_methods()
     hess = be.hessian(f)(x)
     assert be.used_methods()["hessian"] == [FALLBACK]
-    assert method_kind(FALLBACK) == NUMERICAL
+    assert be.method_class(FALLBACK) == NUMERICAL
     assert_close(be, hess, A + A.T, dtype, "hessian")
 
 
@@ -513,7 +512,7 @@ def test_mxnet_wrong_native_second_derivative_is_never_reported(be, dtype):
     with pytest.warns(RuntimeWarning, match="disagrees"):
         h = be.hessian(lambda s: xp.arcsinh(s))(x)
     (method,) = be.used_methods()["hessian"]
-    assert "fallback" in method and method_kind(method) == NUMERICAL
+    assert "fallback" in method and be.method_class(method) == NUMERICAL
     assert_close(be, h, -t / (1 + t * t) ** 1.5, dtype, "hessian")
 
 
@@ -558,5 +557,5 @@ def test_mxnet_cached_native_decision_still_never_reports_a_wrong_number(be, dty
         with pytest.warns(RuntimeWarning, match="disagrees"):
             got = call()
         (method,) = be.used_methods()[op]
-        assert "fallback" in method and method_kind(method) == NUMERICAL
+        assert "fallback" in method and be.method_class(method) == NUMERICAL
         assert_close(be, got, -t / (1 + t * t) ** 1.5, dtype, op)

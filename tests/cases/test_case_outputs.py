@@ -1,7 +1,8 @@
 """Every case against its reference, in this environment's backend, in both dtypes.
 
-Tolerances come only from harness.common.tolerances, chosen per output by the method the
-backend really used for the derivative op that produced it (`be.used_methods()`).
+Tolerances come only from harness.common.tolerances, chosen per output by the tolerance
+class the adapter declares for the method it really used for the derivative op that
+produced it (`be.used_methods()`, `be.method_class`).
 A framework that genuinely disagrees is listed in FINDINGS with what was measured
 and marked xfail(strict=True): the finding stays visible, and the test fails as
 soon as the framework (or its adapter) changes behaviour.
@@ -39,23 +40,24 @@ def computed(be, case_id: str, dtype: str):
     return _computed[key]
 
 
-def output_tolerance(case, name: str, used: dict, dtype: str):
-    """The tolerance of one output: by dtype, and by the methods its op really used."""
+def output_tolerance(be, case, name: str, used: dict, dtype: str):
+    """The tolerance of one output: by dtype, and by the tolerance class the adapter
+    declares for each method its op really used."""
     if name not in case.ops:
         return tolerance(dtype)
     op = case.ops[name]
     assert used.get(op), f"{case.id}: output {name!r} is declared as {op!r}, never called"
-    tol = tolerance(dtype, used[op][0])
+    tol = tolerance(dtype, be.method_class(used[op][0]))
     for method in used[op][1:]:
-        tol = looser(tol, tolerance(dtype, method))
+        tol = looser(tol, tolerance(dtype, be.method_class(method)))
     return tol
 
 
-def disagreements(case, out: dict, used: dict, dtype: str) -> list[str]:
+def disagreements(be, case, out: dict, used: dict, dtype: str) -> list[str]:
     ref = case.reference()
     found = []
     for name in case.outputs:
-        tol = output_tolerance(case, name, used, dtype)
+        tol = output_tolerance(be, case, name, used, dtype)
         result = compare(out[name], ref[name], tol)
         if not result.ok:
             found.append(f"{name}: {result.describe()} (tolerance {tol})")
@@ -73,7 +75,7 @@ def test_case_agrees_with_reference(be, case_id, dtype, request):
     _mark_findings(request, be, case_id, dtype)
     case = cases.load(case_id)
     out, used = computed(be, case_id, dtype)
-    assert disagreements(case, out, used, dtype) == []
+    assert disagreements(be, case, out, used, dtype) == []
 
 
 @pytest.mark.parametrize("case_id", CASE_IDS)
@@ -103,7 +105,7 @@ def test_every_hessian_is_symmetric(be, case_id, dtype):
         value = out[name]
         if "hessian" not in name or value.ndim < 2 or value.shape[-1] != value.shape[-2]:
             continue
-        tol = output_tolerance(case, name, used, dtype)
+        tol = output_tolerance(be, case, name, used, dtype)
         result = compare(value, np.swapaxes(value, -1, -2), tol)
         assert result.ok, f"{name} is not symmetric: {result.describe()}"
 
@@ -113,7 +115,7 @@ def test_cases_5_6_7_agree_with_each_other(be, dtype):
     fwd, _ = computed(be, "chain_rule_forward", dtype)
     back, _ = computed(be, "backpropagation_by_hand", dtype)
     auto, used = computed(be, "autograd_partials", dtype)
-    tol = output_tolerance(cases.load("autograd_partials"), "df_dw", used, dtype)
+    tol = output_tolerance(be, cases.load("autograd_partials"), "df_dw", used, dtype)
     for name in ("df_dw", "df_dx", "df_dy", "df_dz"):
         assert compare(auto[name], back[name], tol).ok, name
     assert compare(auto["df_dw"], fwd["df_dw"], tol).ok
@@ -156,7 +158,35 @@ def test_wrong_gradients_are_rejected(be, dtype):
         case = cases.load(case_id)
         be.reset_used_methods()
         out = case.compute(skewed, dtype)
-        found = disagreements(case, out, be.used_methods(), dtype)
+        found = disagreements(be, case, out, be.used_methods(), dtype)
         rejected = {line.split(":")[0] for line in found}
         # the skewed gradients are caught; values that need no gradient still agree
         assert must_fail <= rejected <= set(case.ops), (case_id, found)
+
+
+def test_an_output_from_a_derivative_call_must_declare_its_op(be, dtype):
+    """Without "random_d2f": "hessian" in its ops, critical_points would hold a Hessian
+    to the plain-value tolerance (NUMERICAL on some backends): a case-definition error."""
+    import dataclasses
+
+    from cases.base import CaseDefinitionError
+
+    case = cases.load("critical_points")
+    copy = dataclasses.replace(case, ops={k: v for k, v in case.ops.items()
+                                          if k != "random_d2f"})
+    with pytest.raises(CaseDefinitionError, match="add 'random_d2f': 'hessian' to the case's"):
+        copy.compute(be, dtype)
+
+
+@pytest.mark.parametrize("case_id", CASE_IDS)
+def test_every_case_without_its_ops_is_rejected(be, case_id):
+    """Each case's derivative outputs are traced: dropping all its ops names some of them."""
+    import dataclasses
+
+    from cases.base import CaseDefinitionError
+
+    case = cases.load(case_id)
+    if not case.ops:
+        pytest.skip(f"{case_id} calls no derivative")
+    with pytest.raises(CaseDefinitionError, match="not declared in ops"):
+        dataclasses.replace(case, ops={}).compute(be, "float64")

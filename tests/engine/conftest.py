@@ -1,64 +1,18 @@
 """Engine tests: run the real `python -m harness ...` in a subprocess, no numpy in process.
 
 The backends run in the environments under .envs/ (or $HARNESS_ENV_DIR), built once
-by `python -m harness envs --create`. `fault_backend` installs a backend from
-outside the repository, the way a user would (an entry point in the group
-"harness.backends" of a distribution on PYTHONPATH), that injects the fault named
-by $HARNESS_TEST_FAULT into the numpy adapter.
+by `python -m harness envs --create`. The one fault-injecting backend, installed from
+outside the repository the way a user would, is tests/engine/faulty_backend.
 """
 
-import json
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-FAULT_MODULE = '''
-"""A backend from outside the repository that injects faults (tests only)."""
-import os
-import time
-
-from backends.numpy import NumpyBackend
-
-
-class FaultyBackend(NumpyBackend):
-    """The numpy adapter, plus the fault named by $HARNESS_TEST_FAULT on float64 results."""
-
-    name = "faulty"
-
-    def to_numpy(self, value):
-        arr = super().to_numpy(value)
-        fault = os.environ.get("HARNESS_TEST_FAULT", "")
-        if arr.dtype.name != "float64" or not fault:
-            return arr
-        if fault == "segv":
-            import ctypes
-            ctypes.string_at(0)
-        elif fault == "abort":
-            os.abort()
-        elif fault == "hang":
-            time.sleep(3600)
-        elif fault == "raise":
-            raise RuntimeError("injected failure")
-        elif fault == "junk":
-            os.write(int(os.environ["HARNESS_PROTOCOL_FD"]), b"this is not JSON\\n")
-        elif fault == "print":
-            print("noise on stdout from a case")
-            os.write(1, b"noise on fd 1\\n")
-        elif fault == "nan":
-            arr = arr * float("nan")
-        elif fault == "shape":
-            arr = arr.reshape(-1)[:1] if arr.size > 1 else arr.reshape(1, 1)
-        elif fault == "scalar":
-            return float(arr.reshape(-1)[0])
-        elif fault == "dtype":
-            arr = arr.astype("float32")
-        return arr
-'''
 
 
 def cheap_cases() -> list[str]:
@@ -102,7 +56,8 @@ def harness():
 
 @pytest.fixture(scope="session")
 def read_run():
-    return lambda out: json.loads((Path(out) / "run.json").read_text())
+    from run_files import read_run_file
+    return read_run_file
 
 
 @pytest.fixture(scope="session")
@@ -117,24 +72,8 @@ def numpy_python() -> str:
 
 
 @pytest.fixture(scope="session")
-def fault_path(tmp_path_factory) -> Path:
-    """A folder holding the faulty backend and its entry point, for PYTHONPATH."""
-    root = tmp_path_factory.mktemp("faultpkg")
-    (root / "harness_faulty_backend.py").write_text(textwrap.dedent(FAULT_MODULE))
-    dist = root / "harness_faulty_backend-0.1.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: harness-faulty-backend\n"
-                                   "Version: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[harness.backends]\nfaulty = harness_faulty_backend:FaultyBackend\n")
-    return root
-
-
-@pytest.fixture
-def fault_env(fault_path):
-    """Environment for a run that knows the faulty backend; set HARNESS_TEST_FAULT in it."""
-    def make(fault: str) -> dict:
-        env = _base_env(fault_path)
-        env["HARNESS_TEST_FAULT"] = fault
-        return env
-    return make
+def faulty_dir(tmp_path_factory) -> Path:
+    """A folder holding the fault-injecting plug-in backend and its entry points, for
+    PYTHONPATH (faulty_backend.environment(faulty_dir, faults) builds the environment)."""
+    from faulty_backend import install
+    return install(tmp_path_factory.mktemp("faultpkg"))

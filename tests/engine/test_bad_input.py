@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from faulty_backend import REPO, environment, install
+from run_files import read_run_file
 
 CASE = "chain_rule_forward"
 
@@ -85,11 +86,12 @@ def good_run(tmp_path_factory, numpy_python) -> Path:
 
 
 def _mutations(doc: dict, text: str) -> dict:
-    newer = dict(doc, format="harness-run/2")
+    newer = dict(doc, format="harness-run/3")
     status = json.loads(text)
     status["results"][0]["status"] = "exploded"
     return {
-        "newer": (json.dumps(newer), "format 'harness-run/2', this harness reads 'harness-run/1'"),
+        "newer": (json.dumps(newer), ("format 'harness-run/3', this harness reads "
+                             "'harness-run/2' and 'harness-run/1'")),
         "status": (json.dumps(status), "unknown result status exploded"),
         "results": (json.dumps(dict(doc, results={"a": 1})), "\"results\" is missing or malformed"),
         "array": ("[1, 2, 3]", "not a harness results file"),
@@ -168,7 +170,7 @@ def test_a_half_built_environment_is_rebuilt_never_run(tmp_path, numpy_python):
     assert result.returncode == 1
     assert f"[numpy] environment is incomplete; rebuilding {root / 'numpy'}" in result.stderr
     assert not sentinel.exists(), "the half-built environment's python was run"
-    run = json.loads((out / "run.json").read_text())
+    run = read_run_file(out)
     (numpy_result,) = [r for r in run["results"] if r["backend"] == "numpy"]
     assert numpy_result["status"] == "error"
     assert "environment 'numpy'" in numpy_result["error"]["message"]
@@ -197,7 +199,7 @@ def test_concurrent_runs_sharing_out_leave_one_consistent_set(tmp_path, numpy_py
         stdout, stderr = proc.communicate(timeout=300)
         assert proc.returncode == (1 if variants[backends] else 0), stderr
         assert f"exit status {proc.returncode}" in stdout
-    run = json.loads((out / "run.json").read_text())
+    run = read_run_file(out)
     winner = run["options"]["backends"]
     assert winner in variants and run["seeds"]["run"] == list(variants).index(winner)
     suites = {s.get("name") for s in ET.parse(out / "junit.xml").getroot()}

@@ -151,3 +151,43 @@ def test_bad_options_exit_2(args, tmp_path):
     assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
     assert "error" in proc.stderr
     assert not (tmp_path / "bench.json").exists()
+
+
+@pytest.fixture
+def plugin_env(faulty_dir):
+    """Environment that knows the fault-injecting plug-in backend `faulty` (no faults)."""
+    from faulty_backend import environment
+    return environment(faulty_dir)
+
+
+@pytest.mark.skipif(not _ready("numpy"), reason="a plug-in runs in the numpy environment")
+def test_a_plug_in_backend_is_benchmarked_against_the_closed_forms(tmp_path, plugin_env):
+    proc = subprocess.run([sys.executable, "-m", "harness", "bench", "--backends", "faulty",
+                           *TINY, "--no-plots", "--out", str(tmp_path)], cwd=REPO_ROOT,
+                          env=plugin_env, capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert report["backends"]["faulty"]["status"] == "ok"
+    assert report["backends"]["faulty"]["python"] == str(envs.env_python("numpy"))
+    impls = {(m["op"], m["impl"]) for m in report["measurements"] if m["status"] == "ok"}
+    assert {("primal", "native"), ("grad", "adapter"), ("hessian", "adapter")} <= impls
+    checks = {(a["op"], a["check"]) for a in report["agreements"] if a["agree"]}
+    assert ("grad", "adapter_vs_closed_form") in checks
+    assert not [a for a in report["agreements"] if not a["agree"]]
+
+
+@pytest.mark.skipif(not _ready("numpy"), reason="a plug-in runs in the numpy environment")
+def test_a_bench_worker_past_its_timeout_keeps_what_it_measured(tmp_path, plugin_env):
+    """--timeout ends the worker; every record it sent before is in bench.json."""
+    env = {**plugin_env, "HARNESS_BENCH_PERTURB": "hang-hessian"}
+    proc = subprocess.run([sys.executable, "-m", "harness", "bench", "--backends", "faulty",
+                           *TINY, "--workloads", "x1_exp_norm2", "--timeout", "60",
+                           "--no-plots", "--out", str(tmp_path)], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    report = json.loads((tmp_path / "bench.json").read_text())
+    status = report["backends"]["faulty"]
+    assert status["status"] == "timeout" and "--timeout 60" in status["message"]
+    ops = {m["op"] for m in report["measurements"]}
+    assert {"primal", "grad", "hvp"} <= ops and "hessian" not in ops

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from run_files import read_run_file, write_run_file
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def test_merging_separate_runs_gives_the_verdicts_of_one_run(harness, read_run, 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "reference  numpy  jax" in result.stdout or "reference  jax  numpy" in result.stdout
     run = read_run(merged)
-    assert run["format"] == "harness-run/1" and len(run["merged_from"]) == 2
+    assert run["format"] == "harness-run/2" and len(run["merged_from"]) == 2
     assert {v["backend"] for v in run["verdicts"]} == {"reference", "numpy", "jax"}
     assert {v["verdict"] for v in run["verdicts"]} == {"agree"}
     # the reference is in both files; identical copies are one result, no conflict
@@ -34,11 +35,11 @@ def test_merging_separate_runs_gives_the_verdicts_of_one_run(harness, read_run, 
 
 
 def test_a_changed_copy_of_a_result_is_a_conflict(harness, tmp_path, one_run):
-    run = json.loads((one_run / "run.json").read_text())
+    run = read_run_file(one_run)
     ref = next(r for r in run["results"] if r["backend"] == "reference")
     ref["status"], ref["outputs"] = "error", {}
     other = tmp_path / "other.json"
-    other.write_text(json.dumps(run))
+    write_run_file(other, run)
     result = harness("compare", one_run, other, "--out", tmp_path / "m")
     assert result.returncode == 1
     assert "conflict" in result.stdout and "other.json" in result.stdout
@@ -52,7 +53,8 @@ def _bad_files(good: str):
         "truncated": (good[: len(good) // 2], "truncated"),
         "notjson": ("<html>not json</html>", "not JSON"),
         "empty": ("", "empty file"),
-        "version": (json.dumps(old), "format 'harness-run/0', this harness reads 'harness-run/1'"),
+        "version": (json.dumps(old), ("format 'harness-run/0', this harness reads "
+                               "'harness-run/2' and 'harness-run/1'")),
         "noref": (json.dumps(no_ref), "no reference results"),
         "noformat": (json.dumps({"results": []}), "not a harness results file"),
     }

@@ -6,16 +6,18 @@ import pytest
 
 from harness.common.protocol import encode_floats as encode
 from harness.common.tolerances import tolerance
+from harness.facts import EXACT, NUMERICAL
 from harness.run.crosscheck import crosscheck
 from harness.run.results import finish
 
 REF = [1.0, 2.0, 3.0]
-NUMERICAL = "numdifftools central difference"
 
 
-def result(backend, outputs, dtype="float64", status="ok", methods=None, error=None):
+def result(backend, outputs, dtype="float64", status="ok", methods=None, error=None,
+           classes=None):
     return {"case": "c", "backend": backend, "dtype": dtype, "status": status,
-            "outputs": outputs, "methods": methods or {}, "error": error, "seconds": 0.1}
+            "outputs": outputs, "methods": methods or {}, "error": error, "seconds": 0.1,
+            "tolerance_classes": classes or dict.fromkeys(outputs, EXACT)}
 
 
 def ref(values=REF):
@@ -71,13 +73,20 @@ def test_float32_results_use_the_float32_tolerance_and_must_be_float32():
         rows["b"]["detail"]
 
 
-def test_numerical_methods_get_the_numerical_tolerance():
+def test_the_reported_tolerance_class_sets_the_tolerance_not_the_method_words():
     exact, numerical = tolerance("float64"), tolerance("float64", NUMERICAL)
     value = [x * (1 + (exact.rtol + numerical.rtol) / 2) for x in REF]
-    rows = verdicts([ref(), result("fd", {"g": encode(value)}, methods={"g": NUMERICAL}),
-                     result("ad", {"g": encode(value)}, methods={"g": "reverse"})])
-    assert rows["fd"]["verdict"] == "agree"
-    assert rows["ad"]["verdict"] == "disagree"
+    rows = verdicts([ref(), result("fd", {"g": encode(value)}, methods={"g": "steps"},
+                                   classes={"g": NUMERICAL}),
+                     result("ad", {"g": encode(value)}, classes={"g": EXACT},
+                            methods={"g": "reverse mode, checked against finite differences"})])
+    assert rows["fd"]["verdict"] == "agree" and rows["fd"]["tolerance_class"] == NUMERICAL
+    assert rows["ad"]["verdict"] == "disagree" and rows["ad"]["tolerance_class"] == EXACT
+
+
+def test_an_output_without_a_tolerance_class_is_an_error_not_a_guess():
+    rows = verdicts([ref(), result("a", {"g": encode(REF)}, classes={"g": "finite"})])
+    assert rows["a"]["verdict"] == "error" and "no tolerance class" in rows["a"]["detail"]
 
 
 def test_nan_everywhere_never_agrees_and_is_reported():

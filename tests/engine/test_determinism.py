@@ -6,7 +6,6 @@ runs usually repeat exactly too. Every seed a case draws its inputs with, and th
 run's own --seed, must be in run.json.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from faulty_backend import REPO, environment
+from run_files import read_run_file
 
 from harness.common.protocol import Array
 from harness.common.tolerances import compare, tolerance
@@ -39,7 +39,7 @@ def two_runs(tmp_path_factory, numpy_python):
             capture_output=True, text=True, timeout=600, check=False)
         # a disagreement is a finding for other tests; here it must merely repeat
         assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-2000:]
-        runs.append(json.loads((out / "run.json").read_text()))
+        runs.append(read_run_file(out))
     return runs
 
 
@@ -73,7 +73,7 @@ def test_reference_is_bit_for_bit_and_backends_within_tolerance(two_runs):
                 assert value == b["outputs"][name], f"reference {key} {name} changed"
                 continue
             x, y = Array.decode(value), Array.decode(b["outputs"][name])
-            tol = tolerance(key[2], (a["methods"] or {}).get(name))
+            tol = tolerance(key[2], a["tolerance_classes"][name])
             cmp = compare(x, y, tol)
             assert cmp.ok, f"{key} {name}: {cmp.describe()} ({tol})"
             compared += 1

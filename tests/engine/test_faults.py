@@ -20,17 +20,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from faulty_backend import environment, install
+from faulty_backend import environment
+from run_files import read_run_file, write_run_file
 
 from harness.common.protocol import decode_array, encode_floats
 
 A, B, C = "chain_rule_forward", "backpropagation_by_hand", "saddle_critical_point"
 DTYPES = ("float32", "float64")
-
-
-@pytest.fixture(scope="module")
-def faulty_dir(tmp_path_factory) -> Path:
-    return install(tmp_path_factory.mktemp("faultpkg"))
 
 
 def run_faults(out, faulty_dir, faults, cases, *extra, backends="numpy,faulty", pids=None,
@@ -42,12 +38,12 @@ def run_faults(out, faulty_dir, faults, cases, *extra, backends="numpy,faulty", 
                             text=True, timeout=timeout, check=False)
     assert (out / "run.json").exists(), result.stderr[-3000:]
     assert_whole_files(out)
-    return result, json.loads((out / "run.json").read_text())
+    return result, read_run_file(out)
 
 
 def assert_whole_files(out: Path) -> None:
     """run.json parses, junit.xml parses, nothing temporary or partial is left."""
-    json.loads((out / "run.json").read_text())
+    read_run_file(out)
     ET.parse(out / "junit.xml")
     leftovers = [p.name for p in out.iterdir()
                  if p.name.endswith((".tmp", ".partial.jsonl"))]
@@ -186,18 +182,18 @@ def test_nan_in_the_same_place_everywhere_is_a_finding_not_agreement(tmp_path, f
     """NaN at the same index for every backend and the reference, through `compare`."""
     first = tmp_path / "first"
     run_faults(first, faulty_dir, f"nan@{A}@float64", [A], "--dtypes", "float64")
-    doc = json.loads((first / "run.json").read_text())
+    doc = read_run_file(first)
     for r in doc["results"]:
         if r["backend"] in ("numpy", "reference"):
             r["outputs"] = {k: _poison(v) for k, v in r["outputs"].items()}
     poisoned = tmp_path / "poisoned.json"
-    poisoned.write_text(json.dumps(doc))
+    write_run_file(poisoned, doc)
     out = tmp_path / "merged"
     result = subprocess.run([sys.executable, "-m", "harness", "compare", str(poisoned), "--out",
                              str(out)], env=environment(faulty_dir), capture_output=True,
                             text=True, timeout=120, check=False)
     assert result.returncode == 1, result.stderr
-    run = json.loads((out / "run.json").read_text())
+    run = read_run_file(out)
     assert not [v for v in run["verdicts"] if v["verdict"] == "agree"]
     findings = {f["output"] for f in run["findings"] if f["kind"] == "non-finite-everywhere"}
     assert findings == set(doc["cases"][0]["outputs"])
@@ -290,7 +286,7 @@ def test_sigterm_stops_cleanly_like_ctrl_c(tmp_path, faulty_dir):
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 143, stderr  # 128 + SIGTERM, as a shell reports it
     assert_whole_files(out)
-    run = json.loads((out / "run.json").read_text())
+    run = read_run_file(out)
     assert statuses(run, "faulty") == {(A, "float32"): "ok", (A, "float64"): "interrupted",
                                        (B, "float32"): "interrupted",
                                        (B, "float64"): "interrupted"}

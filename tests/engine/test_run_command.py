@@ -42,7 +42,7 @@ def test_small_run_agrees_and_writes_its_files(harness, read_run, tmp_path, two_
         assert line in result.stdout
     assert "exit status 0" in result.stdout
     run = read_run(tmp_path)
-    assert run["format"] == "harness-run/1" and run["exit_status"] == 0
+    assert run["format"] == "harness-run/2" and run["exit_status"] == 0
     assert [c["id"] for c in run["cases"]] == cases
     assert {(r["case"], r["backend"], r["dtype"]) for r in run["results"]} == (
         {(c, "numpy", d) for c in cases for d in ("float32", "float64")}
@@ -72,7 +72,7 @@ def test_formats(harness, tmp_path, two_cases, fmt, numpy_python):
     assert result.returncode == 0, result.stderr
     if fmt == "json":
         doc = json.loads(result.stdout)
-        assert doc["format"] == "harness-run/1" and doc["exit_status"] == 0
+        assert doc["format"] == "harness-run/2" and doc["exit_status"] == 0
     else:
         assert "| case | reference | numpy |" in result.stdout
         assert f"| {case} | ok | ok |" in result.stdout

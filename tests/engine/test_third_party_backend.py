@@ -7,13 +7,13 @@ without editing harness/ or backends/; it runs in the numpy environment unless
 run, and cannot replace a built-in backend.
 """
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from faulty_backend import environment, install
+from run_files import read_run_file
 
 CASE = "chain_rule_forward"
 
@@ -65,7 +65,7 @@ def test_an_entry_point_backend_runs_like_a_built_in_one(plugin_dir, tmp_path, n
     result = harness(plugin_dir, "run", "--backends", f"numpy,{name}", "--cases", CASE,
                      "--out", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    run = json.loads((tmp_path / "run.json").read_text())
+    run = read_run_file(tmp_path)
     mine = [v for v in run["verdicts"] if v["backend"] == name]
     assert mine and {v["verdict"] for v in mine} == {"agree"}
     assert {r["status"] for r in run["results"]} == {"ok"}
@@ -79,7 +79,7 @@ def test_python_option_chooses_the_interpreter(plugin_dir, tmp_path, numpy_pytho
     result = harness(plugin_dir, "run", "--backends", "faulty", "--cases", CASE, "--dtypes",
                      "float64", "--python", f"faulty={numpy_python}", "--out", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    run = json.loads((tmp_path / "run.json").read_text())
+    run = read_run_file(tmp_path)
     assert run["environment"]["backends"]["faulty"]["env"] == numpy_python
 
 
@@ -88,7 +88,7 @@ def test_a_backend_that_cannot_load_is_reported_and_the_others_finish(plugin_dir
     result = harness(plugin_dir, "run", "--backends", "numpy,broken", "--cases", CASE,
                      "--out", tmp_path)
     assert result.returncode == 1
-    run = json.loads((tmp_path / "run.json").read_text())
+    run = read_run_file(tmp_path)
     broken = [r for r in run["results"] if r["backend"] == "broken"]
     assert len(broken) == 2 and {r["status"] for r in broken} == {"error"}
     assert all(r["error"]["type"] == "BackendUnavailable" and
@@ -103,5 +103,5 @@ def test_an_entry_point_cannot_replace_a_built_in_backend(plugin_dir, tmp_path, 
     result = harness(plugin_dir, "run", "--backends", "numpy", "--cases", CASE, "--dtypes",
                      "float64", "--out", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    run = json.loads((tmp_path / "run.json").read_text())
+    run = read_run_file(tmp_path)
     assert "numdifftools" in run["environment"]["backends"]["numpy"]["methods"]["grad"]

@@ -11,6 +11,8 @@ compilers see them as inputs, not as baked-in constants.
 import os
 from typing import ClassVar
 
+from harness.facts import EXACT, NUMERICAL
+
 
 class DeviceUnavailable(RuntimeError):
     """The requested device (e.g. cuda) is absent or unsupported by this framework."""
@@ -21,6 +23,11 @@ class Native:
 
     name = "base"
     methods: ClassVar[dict[str, str]] = {}
+    numerical_methods: ClassVar[frozenset[str]] = frozenset()   # finite differences
+
+    def method_class(self, method: str | None) -> str:
+        """The tolerance class of one of these methods (declared, as in backends.base)."""
+        return NUMERICAL if method in self.numerical_methods else EXACT
 
     def __init__(self, device: str = "cpu", threads: int | None = None):
         self.device = device
@@ -242,6 +249,7 @@ class MxnetNative(Native):
                    "gradients (MXNet 1.9 has no second-order gradient for matmul)",
         "hvp": "central-difference of reverse-mode gradient along v",
     }
+    numerical_methods: ClassVar[frozenset[str]] = frozenset({methods["hessian"], methods["hvp"]})
 
     def __init__(self, device="cpu", threads=None):
         super().__init__(device, threads)
@@ -345,26 +353,36 @@ NATIVES = {"torch": TorchNative, "jax": JaxNative, "tensorflow": TensorflowNativ
            "mxnet": MxnetNative, "numpy": NumpyNative}
 
 
-def load(name: str, device: str = "cpu", threads: int | None = None) -> Native:
-    """The native idioms of framework `name` (KeyError names the known ones)."""
-    try:
-        cls = NATIVES[name]
-    except KeyError:
-        raise KeyError(f"no native idioms for {name!r}; known: {', '.join(NATIVES)}") from None
-    return cls(device, threads)
+class AdapterOnly(Native):
+    """A backend without native idioms here (a plug-in): its primal is a plain call on the
+    adapter's own namespace, and there is no native derivative to compare with."""
+
+    methods: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, be, device="cpu", threads=None):
+        super().__init__(device, threads)
+        if device != "cpu":
+            raise DeviceUnavailable(f"backend {be.name!r} has no native idioms for {device}")
+        self.name, self.be, self.xp = be.name, be, be.xp
+        self.method_class = be.method_class
+        self.version = f"no native idioms (adapter {getattr(be, 'version', None)})"
+
+    def asarray(self, array, dtype):
+        return self.be.asarray(array, dtype=dtype)
+
+    def to_numpy(self, value):
+        return self.be.to_numpy(value)
+
+    def notes(self):
+        return {"all": "no native idiom is known for this backend: the adapter is timed and "
+                       "checked against the closed forms only"}
 
 
-def thread_env(threads: int | None) -> dict:
-    """Environment variables that cap every framework's thread pools (set before import)."""
-    if not threads:
-        return {}
-    t = str(threads)
-    env = {k: t for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                          "MXNET_CPU_WORKER_NTHREADS", "TF_NUM_INTRAOP_THREADS",
-                          "TF_NUM_INTEROP_THREADS")}
-    if threads == 1:
-        env["XLA_FLAGS"] = ("--xla_cpu_multi_thread_eigen=false "
-                            "intra_op_parallelism_threads=1")
-    else:
-        env["XLA_FLAGS"] = f"intra_op_parallelism_threads={threads}"
-    return env
+def load(name: str, device: str = "cpu", threads: int | None = None, be=None) -> Native:
+    """The native idioms of framework `name`; for another backend (a plug-in), its adapter
+    `be` timed alone (AdapterOnly)."""
+    if name not in NATIVES:
+        if be is None:
+            raise KeyError(f"no native idioms for {name!r}; known: {', '.join(NATIVES)}")
+        return AdapterOnly(be, device, threads)
+    return NATIVES[name](device, threads)

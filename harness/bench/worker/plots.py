@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from harness.common.processes import worker_args
+
 OPS = ("primal", "grad", "hvp", "hessian")
 COLORS = {"primal": "black", "grad": "tab:blue", "hvp": "tab:green", "hessian": "tab:red"}
 
@@ -45,17 +47,11 @@ def plot(report: dict, out: Path) -> list[Path]:
                                 if op != "primal" else "primal"
                             ax.loglog(n, t, style, marker=marker, color=COLORS[op], ms=3,
                                       label=f"{label} {dtype}")
-            ax.set_title(workload, fontsize=9)
-            ax.set_xlabel("n")
-            ax.grid(True, which="both", alpha=0.3)
+            _panel(ax, workload)
         axes[0][0].set_ylabel("seconds per call (median)")
         axes[0][-1].legend(fontsize=6, loc="upper left")
         fig.suptitle(f"{backend}: time per call vs n")
-        fig.tight_layout()
-        path = out / f"time_vs_n_{backend}.png"
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
-        files.append(path)
+        files.append(_save(fig, out / f"time_vs_n_{backend}.png"))
     fig, axes = plt.subplots(1, len(workloads), figsize=(4.2 * len(workloads), 4),
                              squeeze=False)
     for ax, workload in zip(axes[0], workloads):
@@ -66,24 +62,31 @@ def plot(report: dict, out: Path) -> list[Path]:
                     ax.loglog(n, r, "-", marker=marker, ms=3, color=f"C{i}",
                               label=f"{backend} {dtype}")
         ax.axhline(5, color="grey", ls=":", label="target 5")
-        ax.set_title(workload, fontsize=9)
-        ax.set_xlabel("n")
-        ax.grid(True, which="both", alpha=0.3)
+        _panel(ax, workload)
     axes[0][0].set_ylabel("gradient time / primal time")
     axes[0][-1].legend(fontsize=6)
     fig.suptitle("gradient / primal (adapter gradient, native primal)")
-    fig.tight_layout()
-    path = out / "grad_per_primal.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    files.append(path)
+    files.append(_save(fig, out / "grad_per_primal.png"))
     return files
 
 
+def _panel(ax, workload):
+    ax.set_title(workload, fontsize=9)
+    ax.set_xlabel("n")
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def _save(fig, path):
+    import matplotlib.pyplot as plt
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2:
-        print("usage: python -m harness.bench.worker.plots BENCH.json OUTDIR", file=sys.stderr)
+    argv = worker_args("python -m harness.bench.worker.plots BENCH.json OUTDIR", 2, argv)
+    if argv is None:
         return 2
     report = json.loads(Path(argv[0]).read_text())
     out = Path(argv[1])

@@ -19,12 +19,13 @@ import contextlib
 import hashlib
 import io
 import json
-import os
 import sys
 import time
 import traceback
 import warnings
 
+from harness.common.processes import claim_stdout, exit_now, exit_with_parent
+from harness.common.protocol import type_name
 from harness.doc.worker import matplotlib_checks, randomness, values
 
 MAX_TEXT = 100_000         # characters of stdout / stderr / repr kept per cell (the tail)
@@ -53,9 +54,6 @@ def _fingerprint(arr) -> str:
     return h.hexdigest()
 
 
-def _type_name(value) -> str:
-    t = type(value)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 def _interesting(name, value) -> bool:
@@ -132,7 +130,7 @@ class Kernel:
             value = eval(compile(last, filename, "eval"), self.ns)
             if value is not None:
                 reply["display"] = repr(value)
-                reply["display_type"] = _type_name(value)
+                reply["display_type"] = type_name(value)
                 reply["_display_object"] = value
 
     @staticmethod
@@ -163,7 +161,7 @@ class Kernel:
                     except ValueError as exc:
                         entry = {"not_compared": str(exc)}
                 if self.prints.get(path) != key:
-                    entry["python_type"] = _type_name(value)
+                    entry["python_type"] = type_name(value)
                     found[path] = entry
                     self.prints[path] = key
         return found
@@ -218,10 +216,8 @@ def _clip(text: str, limit: int) -> str:
 
 
 def main() -> int:
-    sys.stdout.flush()
-    channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-    os.dup2(2, 1)
-    sys.stdout = sys.__stdout__ = os.fdopen(1, "w", buffering=1, closefd=False)
+    exit_with_parent()
+    channel = claim_stdout()
     kernel = None
     for line in sys.stdin:
         if not line.strip():
@@ -237,7 +233,7 @@ def main() -> int:
             reply["cell"] = request.get("cell")
         channel.write(json.dumps(reply, allow_nan=False) + "\n")
         channel.flush()
-    return 0
+    exit_now(0, channel)   # stdin closed: done, without the interpreter's teardown
 
 
 if __name__ == "__main__":

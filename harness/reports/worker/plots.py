@@ -17,6 +17,8 @@ import sys
 import traceback
 from pathlib import Path
 
+from harness.common.processes import worker_args
+
 FORMAT = "harness-plots/1"
 PANEL_INCHES = 3.0
 DPI = 80
@@ -158,9 +160,8 @@ def draw(figure: dict, out_dir: Path) -> str:
 
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2:
-        print("usage: python -m harness.reports.worker.plots IN.json OUTDIR", file=sys.stderr)
+    argv = worker_args("python -m harness.reports.worker.plots IN.json OUTDIR", 2, argv)
+    if argv is None:
         return 2
     os.environ.setdefault("MPLBACKEND", "Agg")
     import matplotlib

@@ -16,19 +16,15 @@ import sys
 import time
 import traceback
 
-from harness.common.protocol import PROTOCOL, ProtocolError, encode_array, encode_message
-from harness.facts import REFERENCE
-
-FD_VARIABLE = "HARNESS_PROTOCOL_FD"  # names the channel's fd (fault tests write junk to it)
-
-
-def _claim_stdout():
-    """Keep the real stdout for the protocol; point fd 1 (and print) at stderr."""
-    sys.stdout.flush()
-    protocol_fd = os.dup(1)
-    os.dup2(2, 1)
-    os.environ[FD_VARIABLE] = str(protocol_fd)
-    return os.fdopen(protocol_fd, "w", encoding="utf-8", buffering=1, closefd=False)
+from harness.common.processes import claim_stdout, exit_now, exit_with_parent
+from harness.common.protocol import (
+    PROTOCOL,
+    ProtocolError,
+    encode_array,
+    encode_message,
+    type_name,
+)
+from harness.facts import EXACT, NUMERICAL, REFERENCE
 
 
 class Channel:
@@ -45,11 +41,6 @@ def _error(exc: BaseException) -> dict:
             "traceback": "".join(traceback.format_exception(exc))}
 
 
-def _type_name(value) -> str:
-    t = type(value)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
-
-
 def encode_value(value) -> dict:
     """An output as the protocol carries it; non-arrays are marked with python_type."""
     import numpy as np
@@ -60,7 +51,7 @@ def encode_value(value) -> dict:
         except ProtocolError:
             return {"python_type": "numpy.ndarray", "dtype": value.dtype.name,
                     "shape": list(value.shape), "repr": repr(value)[:200]}
-    out = {"python_type": _type_name(value)}
+    out = {"python_type": type_name(value)}
     try:
         out.update(encode_array(np.asarray(value)))
     except Exception:  # noqa: BLE001 - anything unconvertible is reported, not raised
@@ -84,22 +75,25 @@ def _threads(be) -> dict:
     return threads
 
 
-def _methods(case, be, outputs) -> dict:
-    used = {}
-    if be is not None and hasattr(be, "used_methods"):
-        used = be.used_methods() or {}
+def _methods(case, be, outputs) -> tuple[dict, dict]:
+    """({output: how it was computed}, {output: tolerance class}) for one compute.
+
+    An output's op (`case.ops`) names the derivative call it came from; its method is
+    what the adapter says it used for that op (else what it declares), and its class
+    is NUMERICAL when the adapter declares any method it used numerical. An output
+    without an op is a plain value: method None, class EXACT.
+    """
+    used = (be.used_methods() or {}) if hasattr(be, "used_methods") else {}
     declared = getattr(be, "methods", {}) or {}
+    classify = getattr(be, "method_class", lambda method: EXACT)
     ops = getattr(case, "ops", {}) or {}
-    methods = {}
+    methods, classes = {}, {}
     for name in outputs:
         op = ops.get(name)
-        if op is None:
-            methods[name] = None
-        elif used.get(op):
-            methods[name] = "; ".join(dict.fromkeys(str(m) for m in used[op]))
-        else:
-            methods[name] = declared.get(op)
-    return methods
+        said = [str(m) for m in used.get(op) or [declared.get(op)] if m] if op else []
+        methods[name] = "; ".join(dict.fromkeys(said)) or None
+        classes[name] = NUMERICAL if any(classify(m) == NUMERICAL for m in said) else EXACT
+    return methods, classes
 
 
 def _reference_version():
@@ -121,16 +115,16 @@ def _seed(seed: int) -> None:
 
 
 def _compute(case, be, backend: str, dtype: str):
-    if backend == REFERENCE:
+    if backend == REFERENCE:   # SymPy / closed forms: held to the exact tolerance
         outputs = case.reference()
-        methods = {name: REFERENCE for name in outputs} if isinstance(outputs, dict) else {}
-        return outputs, methods
+        names = list(outputs) if isinstance(outputs, dict) else []
+        return outputs, dict.fromkeys(names, REFERENCE), dict.fromkeys(names, EXACT)
     if hasattr(be, "reset_used_methods"):
         be.reset_used_methods()
     outputs = case.compute(be, dtype)
     if not isinstance(outputs, dict):
-        raise TypeError(f"compute() returned {_type_name(outputs)}, not a dict of arrays")
-    return outputs, _methods(case, be, outputs)
+        raise TypeError(f"compute() returned {type_name(outputs)}, not a dict of arrays")
+    return (outputs, *_methods(case, be, outputs))
 
 
 def run(backend: str, tasks: list[tuple[str, str]], seed: int, channel: Channel) -> None:
@@ -170,19 +164,20 @@ def run(backend: str, tasks: list[tuple[str, str]], seed: int, channel: Channel)
         channel.send(type="start", case=case_id, dtype=dtype)
         _seed(seed)
         t0 = time.perf_counter()
-        status, outputs, methods, error = "ok", {}, {}, load_error or case_error
+        status, outputs, methods, classes = "ok", {}, {}, {}
+        error = load_error or case_error
         if error is None:
             try:
-                raw, methods = _compute(case, be, backend, dtype)
+                raw, methods, classes = _compute(case, be, backend, dtype)
                 outputs = {str(k): encode_value(v) for k, v in raw.items()}
             except Exception as exc:  # noqa: BLE001 - every failure becomes a result
                 from backends import Unsupported
                 status = "unsupported" if isinstance(exc, Unsupported) else "error"
-                error, outputs, methods = _error(exc), {}, {}
+                error, outputs, methods, classes = _error(exc), {}, {}, {}
         else:
             status = "error"
         channel.send(type="result", case=case_id, dtype=dtype, status=status,
-                     outputs=outputs, methods=methods, error=error,
+                     outputs=outputs, methods=methods, tolerance_classes=classes, error=error,
                      seconds=time.perf_counter() - t0)
     channel.send(type="bye", seconds=time.perf_counter() - started)
 
@@ -197,21 +192,9 @@ def parse_tasks(text: str) -> list[tuple[str, str]]:
     return tasks
 
 
-def _exit_with_parent() -> None:
-    """A worker whose orchestrator died (SIGKILL) must not run on: exit once reparented."""
-    import threading
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(70)
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
-
-
 def main(argv=None) -> int:
-    _exit_with_parent()
-    channel = Channel(_claim_stdout())
+    exit_with_parent()
+    channel = Channel(claim_stdout())
     faulthandler.enable()  # a segfault leaves its Python stack in the stderr tail
     p = argparse.ArgumentParser(prog="python -m harness.run.worker")
     p.add_argument("--backend", required=True)
@@ -220,7 +203,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     os.environ["HARNESS_SEED"] = str(args.seed)
     run(args.backend, args.tasks, args.seed, channel)
-    return 0
+    exit_now(0, channel.stream)   # said goodbye: no teardown, no waiting for leftover threads
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ def environment(folder: Path, faults: str = "", pids: Path | None = None) -> dic
                                         if p]
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env["HARNESS_FAULT"] = faults
-    env.pop("HARNESS_TEST_FAULT", None)
     if pids is not None:
         env["HARNESS_FAULT_PIDS"] = str(pids)
     else:

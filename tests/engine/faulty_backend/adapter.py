@@ -10,9 +10,15 @@ Faults before the case computes: ``segv`` (a real SIGSEGV through ctypes),
 a terminal must not get raw: ANSI colour codes, NUL, a lone surrogate), ``junk`` (a line that is not JSON written straight to
 the protocol channel, $HARNESS_PROTOCOL_FD), ``junk-partial`` (the start of a JSON
 object, no newline: it swallows the worker's next message), ``print`` (noise on
-stdout and fd 1, which must not reach the channel).
+stdout and fd 1, which must not reach the channel), ``spawn`` (starts ``sleep 300``
+and leaves it running), ``thread`` (leaves a non-daemon thread sleeping an hour, so
+the interpreter cannot exit), ``fork`` (forks a child that sleeps with the protocol
+channel open). The processes these start are named ``child-PID`` in
+$HARNESS_FAULT_PIDS.
 With $HARNESS_FAULT_PIDS set to a folder, a worker about to misbehave leaves an
 empty file named after its pid there, so a test can check it was not left running.
+A fault in the case: ``undeclared-op`` drops the last entry of the case's `ops`,
+as if its author had forgotten to declare that output's derivative op.
 Faults in what the adapter returns (the case's own checks see them):
 ``np-dtype`` (to_numpy gives float32 for float64), ``np-scalar`` (a Python float).
 Faults in the outputs after the case's checks, so only the harness can catch them:
@@ -23,14 +29,18 @@ the first output), ``dtype`` (first output float32 in a float64 task), ``scalar`
 """
 
 import ctypes
+import dataclasses
 import os
+import subprocess
+import threading
 import time
 
 from backends.numpy import NumpyBackend
 from cases import base as _case_base
 
-BEFORE = ("segv", "abort", "exit", "hang", "raise", "hostile", "junk", "junk-partial", "print")
-ADAPTER_FAULTS = ("np-dtype", "np-scalar")
+BEFORE = ("segv", "abort", "exit", "hang", "raise", "hostile", "junk", "junk-partial", "print",
+          "spawn", "thread", "fork")
+ADAPTER_FAULTS = ("np-dtype", "np-scalar", "undeclared-op")
 AFTER = ("nan", "inf", "off", "shape", "dtype", "scalar", "object")
 HOSTILE = "\x1b[31mred\x1b[0m NUL:\x00 surrogate:\ud800 end"
 OFF_BY = 0.5
@@ -94,6 +104,7 @@ def _before(kinds: set[str], case_id: str) -> None:
     if "print" in kinds:
         print("noise on stdout from a case", flush=True)
         os.write(1, b'{"type": "result", "forged": "on fd 1"}\n')
+    _leave_behind(kinds, pids)
     if "raise" in kinds:
         raise RuntimeError(f"injected fault in {case_id}")
     if "hostile" in kinds:
@@ -106,6 +117,24 @@ def _before(kinds: set[str], case_id: str) -> None:
         os.abort()
     if "segv" in kinds:
         ctypes.string_at(0)  # reads address 0: a real SIGSEGV
+
+
+def _leave_behind(kinds: set[str], pids: str | None) -> None:
+    """Start what a careless case leaves running: a process, a thread, a forked child."""
+    children = []
+    if "spawn" in kinds:
+        children.append(subprocess.Popen(["sleep", "300"]).pid)
+    if "thread" in kinds:
+        threading.Thread(target=time.sleep, args=(3600,), daemon=False).start()
+    if "fork" in kinds:
+        child = os.fork()
+        if child == 0:          # keeps every descriptor, the protocol channel included
+            time.sleep(300)
+            os._exit(0)
+        children.append(child)
+    for child in children:
+        if pids:
+            open(os.path.join(pids, f"child-{child}"), "w").close()
 
 
 class _Unencodable:
@@ -149,6 +178,8 @@ def _compute(case, be, dtype="float64"):
         return _original_compute(case, be, dtype)
     kinds = be.faults_for(case.id, dtype)
     _before(kinds, case.id)
+    if "undeclared-op" in kinds and case.ops:
+        case = dataclasses.replace(case, ops=dict(list(case.ops.items())[:-1]))
     be.active = kinds
     try:
         outputs = _original_compute(case, be, dtype)
