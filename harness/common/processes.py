@@ -25,7 +25,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from harness import REPO_ROOT
-from harness.facts import REFERENCE, REFERENCE_ENV
+from harness.facts import REFERENCE, REFERENCE_ENV, split_version
 
 GRACE = 5.0          # seconds a worker that said goodbye (or closed its channel) may take to exit
 STDERR_LINES = 30    # lines of stderr kept for error messages
@@ -40,8 +40,8 @@ def env_name(backend: str) -> str:
     reference's (numpy) environment unless `--python NAME=PATH` names another.
     """
     from harness import envs
-    if backend != REFERENCE and backend in envs.declared_groups():
-        return backend
+    if backend != REFERENCE and split_version(backend)[0] in envs.declared_groups():
+        return backend  # `jax@0.4.38` has an environment of its own, built from jax's spec
     return REFERENCE_ENV
 
 

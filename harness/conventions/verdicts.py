@@ -5,6 +5,7 @@ import math
 from harness.common.fileio import write_atomic
 from harness.common.tolerances import looser, tolerance
 from harness.conventions import OUTCOMES_HEADER, OUTCOMES_PATH, as_json, outside, same, text
+from harness.facts import split_version
 
 
 class OutcomesError(Exception):
@@ -40,8 +41,10 @@ def load_outcomes(path=OUTCOMES_PATH) -> dict:
 
 
 def _recorded(outcomes, case, output, dtype, backend, version):
-    """(version, answer) recorded for this backend: its own version's, else the latest."""
-    by_version = outcomes.get(case, {}).get(output, {}).get(dtype, {}).get(backend) or {}
+    """(version, answer) recorded for this framework: its own version's, else the latest
+    (answers are kept per framework, so `jax@0.4.38` is held to what jax answered)."""
+    framework = split_version(backend)[0]
+    by_version = outcomes.get(case, {}).get(output, {}).get(dtype, {}).get(framework) or {}
     if not by_version:
         return None
     chosen = version if version in by_version else list(by_version)[-1]
@@ -87,13 +90,14 @@ def judge(case, output, dtype, rule, answers: dict, methods: dict, versions: dic
         rec = _recorded(outcomes, case, output, dtype, b, versions.get(b))
         if rec is not None and not same(a, rec[1], tols[b]):
             verdict = "changed"
-            detail = (f"recorded {text(rec[1])} with {b} {rec[0]}, now {text(a)} with "
-                      f"{b} {versions.get(b)}")
+            framework = split_version(b)[0]
+            detail = (f"recorded {text(rec[1])} with {framework} {rec[0]}, now {text(a)} "
+                      f"with {framework} {versions.get(b)}")
         elif why is not None:
             verdict = "known" if rec is not None else "disagree"
             detail = f"outside the valid set: {why} ({rule.get('why', '')})"
             if verdict == "known":
-                detail += f"; recorded with {b} {rec[0]}"
+                detail += f"; recorded with {split_version(b)[0]} {rec[0]}"
         elif all_same:
             verdict, detail = "agree", ""
         else:
@@ -138,7 +142,7 @@ def record(run: dict, path=OUTCOMES_PATH) -> int:
     for v in run.get("verdicts", []):
         if "answer" in v:
             slot = (outcomes.setdefault(v["case"], {}).setdefault(v["output"], {})
-                    .setdefault(v["dtype"], {}).setdefault(v["backend"], {}))
+                    .setdefault(v["dtype"], {}).setdefault(split_version(v["backend"])[0], {}))
             slot[str(versions.get(v["backend"]))] = [float(x) for x in v["answer"]]
             count += 1
     lines = ["\t".join(OUTCOMES_HEADER)]

@@ -22,7 +22,7 @@ from pathlib import Path
 from harness import REPO_ROOT, envs
 from harness.cli import UsageError
 from harness.doc import book, bookreport, cache, caselink, command, extras, parser, report, runner
-from harness.facts import d2l_tab
+from harness.facts import canonical_backend, d2l_tab, split_version
 
 
 class Book:
@@ -186,6 +186,32 @@ def _stop_all(b):
             time.sleep(0.1)
 
 
+def _apply_tab_envs(items) -> None:
+    """--tab-env TAB=BACKEND@VERSION, checked before any work and passed to the chapter
+    processes (parser.TAB_ENV_VARIABLE): a tab runs in that framework version's env."""
+    from harness.envs import versions
+    chosen = {}
+    for item in items or []:
+        tab, sep, backend = item.partition("=")
+        tab = d2l_tab(tab.strip()) or tab.strip().lower()
+        backend = canonical_backend(backend)
+        if not sep or tab not in parser.TAB_ENVS or not backend:
+            raise UsageError(f"--tab-env expects TAB=BACKEND[@VERSION] with a tab among "
+                             f"{', '.join(parser.KNOWN_TABS)}, got {item!r}")
+        if split_version(backend)[0] != parser.TAB_ENVS[tab]:
+            raise UsageError(f"--tab-env {item}: tab {tab} runs {parser.TAB_ENVS[tab]}, "
+                             f"at any version (e.g. {parser.TAB_ENVS[tab]}@X.Y.Z)")
+        if tab in chosen:
+            raise UsageError(f"--tab-env {tab} is given twice")
+        try:
+            versions.check_installable(backend)
+        except envs.EnvError as exc:
+            raise UsageError(str(exc)) from None
+        chosen[tab] = backend
+    if chosen:
+        os.environ[parser.TAB_ENV_VARIABLE] = ",".join(f"{t}={b}" for t, b in chosen.items())
+
+
 def _validate(args):
     if args.cell_timeout <= 0:
         raise UsageError("--cell-timeout must be positive")
@@ -207,6 +233,7 @@ def _validate(args):
         raise UsageError(str(exc)) from None
     if not chapters:
         raise UsageError("every chapter is excluded (--exclude)")
+    _apply_tab_envs(args.tab_env)
     if single:      # one chapter: its problems are usage errors, found before anything is written
         command._select_tabs(command.load_chapter(args.paths[0], chapters[0].default_tab),
                              args.tabs)
@@ -221,7 +248,7 @@ def _prepare_envs(b):
             ch = command.load_chapter(str(bc.path), bc.default_tab)
         except UsageError:
             continue
-        names |= {parser.TAB_ENVS[t] for t in _tabs_of(ch, bc, b.args) if t in parser.TAB_ENVS}
+        names |= {parser.tab_env(t) for t in _tabs_of(ch, bc, b.args) if t in parser.TAB_ENVS}
     for name in sorted(names):
         try:
             envs.ensure(name, progress=b.say)

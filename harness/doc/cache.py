@@ -50,7 +50,7 @@ def _digest(obj) -> str:
 
 
 def tab_key(chapter, tab: str, options: dict) -> str:
-    env_name = parser.TAB_ENVS.get(tab)
+    env_name = parser.tab_env(tab)
     program = [parser.cell_program(c, tab) for c in chapter.cells_for(tab)]
     return _digest({"format": FORMAT, "kind": "tab", "path": str(Path(chapter.path).resolve()),
                     "tab": tab, "program": program, "pins": env_pins(env_name),

@@ -23,6 +23,7 @@ from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, d2l_tab
 DEFAULT_OUT = "results/doc"
 # Options that cannot change what a tab computes (everything else is part of a cache key).
 NOT_IN_KEY = {"paths", "out", "jobs", "exclude", "shard", "no_cache", "cache_dir", "chapter_job",
+              "tab_env",
               "cell_timeout", "no_cases", "tabs", "default_tab", "entry", "command"}
 
 
@@ -56,6 +57,9 @@ def configure(p):
                    help="run every tab again (results are still stored for the next run)")
     p.add_argument("--cache-dir", metavar="DIR", help="reused tab results (default OUT/cache)")
     p.add_argument("--shard", metavar="K/N", help="run only the K-th of N parts of the chapters")
+    p.add_argument("--tab-env", action="append", default=[], metavar="TAB=BACKEND@VERSION",
+                   help="run TAB with another version of its framework, e.g. "
+                        "pytorch=torch@2.5.1 (its own environment; repeatable)")
     p.add_argument("--chapter-job", metavar="TOKEN", help=argparse.SUPPRESS)
 
 

@@ -9,6 +9,7 @@ by blank ones, so a traceback's line number is the chapter's line number.
 """
 
 import ast
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -17,7 +18,17 @@ from harness.facts import D2L_TABS, backend_for_tab
 KNOWN_TABS = D2L_TABS
 # Tab name -> the backend (and environment) that runs it.
 TAB_ENVS = {tab: backend_for_tab(tab) for tab in KNOWN_TABS}
+# `harness doc --tab-env pytorch=torch@2.5.1` passes its choices on to the chapter
+# processes in this variable ("pytorch=torch@2.5.1,jax=jax@0.4.38").
+TAB_ENV_VARIABLE = "HARNESS_TAB_ENVS"
 ALL = "all"
+
+
+def tab_env(tab: str) -> str | None:
+    """The backend (and environment) that runs `tab`: --tab-env's choice, else its own."""
+    chosen = dict(item.split("=", 1) for item in
+                  os.environ.get(TAB_ENV_VARIABLE, "").split(",") if "=" in item)
+    return chosen.get(tab) or TAB_ENVS.get(tab)
 
 _FENCE_OPEN = re.compile(r"^\s*```+\s*\{\s*\.python\s+\.input\b[^}]*\}\s*$")
 _FENCE_ANY = re.compile(r"^\s*(```+)")

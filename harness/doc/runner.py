@@ -77,7 +77,7 @@ def run_tab(chapter, tab: str, cell_timeout: float, progress=None, seeds=None,
     all tabs get the same one); random_mode: "equal" or "native" (kernel's randomness.py).
     """
     started = time.monotonic()
-    backend = parser.TAB_ENVS.get(tab)
+    backend = parser.tab_env(tab)
     run = TabRun(tab, backend and env_name(backend))
     say = progress or (lambda msg: None)
     if backend is None:

@@ -31,6 +31,7 @@ from harness.facts import (
     REFERENCE,
     REFERENCE_DTYPE,
     canonical_backend,
+    split_version,
 )
 from harness.reports import Context, render
 from harness.reports import choices as report_formats
@@ -65,7 +66,29 @@ def select_backends(text) -> list[str]:
     ordered = [b for b in BACKENDS if b in known] + [b for b in known if b not in BACKENDS]
     if not text or text == "all":
         return ordered
-    return choose(text, ordered, "backend(s)", canonical_backend)
+    names = choose(text, ordered + _versioned(text, ordered), "backend(s)", canonical_backend)
+    _check_versions(names)
+    return names
+
+
+def _versioned(text, known) -> list[str]:
+    """The `NAME@VERSION` items of `text` whose NAME is a known backend."""
+    names = [canonical_backend(x) for x in comma_list(text)]
+    return [n for n in names if split_version(n)[1] is not None
+            and split_version(n)[0] in known]
+
+
+def _check_versions(names) -> None:
+    """Before any work: every NAME@VERSION must be installable here (else exit 2)."""
+    from harness import envs
+    from harness.envs import versions
+    for name in names:
+        if split_version(name)[1] is None or envs.status(name)["state"] == "ready":
+            continue
+        try:
+            versions.check_installable(name)
+        except envs.EnvError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def select_cases(text) -> list[dict]:
@@ -491,7 +514,8 @@ def assemble(run: Run, args, case_ids, total_seconds) -> dict:
     env_backends = {}
     for name, h in run.hello.items():
         env_backends[name] = {k: h.get(k) for k in ("version", "python", "platform", "methods",
-                                                    "threads", "numpy", "env", "pid")}
+                                                    "threads", "numpy", "env", "pid",
+                                                    "packages")}
         if h.get("error"):
             env_backends[name]["error"] = h["error"].get("message")
     timings = {}

@@ -96,6 +96,17 @@ def _methods(case, be, outputs) -> tuple[dict, dict]:
     return methods, classes
 
 
+def _packages() -> dict:
+    """{distribution: version} of this environment: what its resolver chose (run.json)."""
+    from importlib.metadata import distributions
+    found = {}
+    for dist in distributions():
+        name = dist.metadata["Name"]
+        if name:
+            found[name] = dist.version
+    return dict(sorted(found.items(), key=lambda kv: kv[0].lower()))
+
+
 def _reference_version():
     """The reference is SymPy/mpmath and closed forms: name the SymPy it used."""
     from importlib.metadata import PackageNotFoundError, version
@@ -133,7 +144,8 @@ def run(backend: str, tasks: list[tuple[str, str]], seed: int, channel: Channel)
     try:
         if backend != REFERENCE:
             import backends
-            be = backends.load(backend)
+            from harness.facts import split_version
+            be = backends.load(split_version(backend)[0])  # jax@0.4.38: the jax adapter
     except Exception as exc:  # noqa: BLE001 - reported on every result, run goes on
         load_error = _error(exc)
     try:
@@ -148,7 +160,7 @@ def run(backend: str, tasks: list[tuple[str, str]], seed: int, channel: Channel)
                  python=platform.python_version(), platform=platform.platform(),
                  methods=dict(getattr(be, "methods", {}) or {}) if be else {},
                  threads=_threads(be), pid=os.getpid(), numpy=numpy_version,
-                 error=load_error)
+                 packages=_packages(), error=load_error)
     loaded: dict = {}
     for case_id, dtype in tasks:
         if case_id not in loaded:
