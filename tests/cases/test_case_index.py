@@ -11,7 +11,6 @@ import pytest
 import cases
 
 REPO = Path(cases.__file__).resolve().parent.parent
-CHAPTER = REPO.parent / "shared" / "seed" / "000_6bde21224c02a70b.txt"
 EXAMPLES = 13  # the issue lists thirteen examples
 
 
@@ -65,10 +64,9 @@ def test_loaded_cases_match_their_index_entries():
         assert case.notes.strip(), f"{case.id}: say what the case shows and why"
 
 
-def test_sections_are_headings_of_the_chapter():
-    if not CHAPTER.is_file():
-        pytest.skip(f"chapter not found at {CHAPTER}")
-    headings = {line[3:].strip() for line in CHAPTER.read_text(encoding="utf-8").splitlines()
+def test_sections_are_headings_of_the_chapter(seed_chapter):
+    text = seed_chapter.read_text(encoding="utf-8")
+    headings = {line[3:].strip() for line in text.splitlines()
                 if line.startswith("## ")}
     for entry in cases.case_index():
         assert entry["section"] in headings, entry
