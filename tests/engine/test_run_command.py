@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from synthetic import decoded_outputs
 
+from harness.facts import BACKENDS
+
 
 @pytest.mark.parametrize("args, words", [
     (["--backends", "numpy,nosuchbackend"], ["unknown backend(s) nosuchbackend", "numpy"]),
@@ -102,7 +104,7 @@ def test_every_backend_end_to_end(harness, read_run, tmp_path, two_cases):
     bad = [v for v in run["verdicts"] if v["verdict"] != "agree"]
     assert result.returncode == 0 and not bad, result.stdout[-3000:]
     backends_run = set(run["environment"]["backends"]) - {"reference"}
-    assert {"torch", "tensorflow", "mxnet", "jax", "numpy"} <= backends_run | _missing_envs()
+    assert set(BACKENDS) <= backends_run | _missing_envs()
     assert all(p["agree"] for p in run["pairwise"])
 
 
@@ -136,7 +138,7 @@ def run_tolerance(run, backend, pair):
 def _missing_envs() -> set:
     """Backends whose adapter has not landed yet do not fail this test."""
     from harness.run.command import select_backends
-    return {"torch", "tensorflow", "mxnet", "jax", "numpy"} - set(select_backends(None))
+    return set(BACKENDS) - set(select_backends(None))
 
 
 def test_same_options_give_the_same_verdicts_and_numbers(harness, read_run, tmp_path,
