@@ -153,3 +153,58 @@ def test_finish_exit_status_for_findings_no_results_and_interrupts():
     assert run_of(ok + [result("c", "y", status="interrupted")])["exit_status"] == \
         EXIT_INTERRUPTED
     assert run_of(ok + [result("c", "y", {"g": [5.0, 2.0]})])["exit_status"] == 1
+
+
+# ---- the report set, written in process -------------------------------------------------
+
+def finished():
+    return run_of([reference("c", {"g": G}), result("c", "x", {"g": G})])
+
+
+def test_write_reports_writes_the_whole_set_and_nothing_else(tmp_path):
+    from harness.run.results import write_reports
+
+    run = finished()
+    written = write_reports(run, tmp_path / "out")
+    assert set(written) == {"run.json", "junit.xml", "report.html"}
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert names == {"run.json", "junit.xml", "report.html", ".harness-out.lock"}
+    on_disk = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert on_disk["exit_status"] == 0 and on_disk["summary"] == run["summary"]
+    assert "<testsuites" in (tmp_path / "out" / "junit.xml").read_text()
+    assert (tmp_path / "out" / "report.html").read_text().rstrip().endswith("</html>")
+
+
+def test_a_report_that_fails_is_a_problem_in_run_json_and_leaves_no_stale_copy(
+        tmp_path, monkeypatch):
+    from harness import reports
+    from harness.run.results import write_reports
+
+    out = tmp_path / "out"
+    write_reports(finished(), out)       # an old, good junit.xml is there
+    def broken(run, view, context):
+        raise RuntimeError("no XML today")
+    patched = {**reports.formats(), "junit": reports.Report("junit", broken, file="junit.xml")}
+    monkeypatch.setattr(reports, "formats", lambda: patched)
+    run = finished()
+    written = write_reports(run, out)
+    assert "junit.xml" not in written and not (out / "junit.xml").exists()
+    on_disk = json.loads((out / "run.json").read_text())
+    (problem,) = on_disk["problems"]
+    assert problem["kind"] == "report"
+    assert problem["detail"] == "junit.xml failed: RuntimeError: no XML today"
+    assert on_disk["exit_status"] == 1 == run["exit_status"]
+
+
+def test_a_signal_while_the_reports_are_written_is_recorded(tmp_path):
+    import signal
+
+    from harness import reports
+    from harness.run.results import write_reports
+
+    run = finished()
+    write_reports(run, tmp_path, reports.Context(signal=lambda: signal.SIGTERM))
+    on_disk = json.loads((tmp_path / "run.json").read_text())
+    assert on_disk["signal"] == "SIGTERM" and on_disk["exit_status"] == 128 + signal.SIGTERM
+    assert [p["detail"] for p in on_disk["problems"]] == [
+        "interrupted by SIGTERM while the reports were written"]
