@@ -51,10 +51,11 @@ def test_the_worst_printed_number_is_the_largest_difference_beyond_tolerance():
 
 
 def test_printed_non_finite_numbers():
+    # NaN or Inf never agrees, as in `run`, not even with itself; the last one is the worst
     same = compare_numbers([(math.nan, 0.0), (math.inf, 0.0)], [(math.nan, 0.0), (math.inf, 0.0)],
                            NONE)
-    assert same == {"max_abs": 0.0, "max_rel": 0.0, "worst_index": None, "verdict": "agree",
-                    "tolerance": str(NONE) + RES}
+    assert same == {"max_abs": "inf", "max_rel": 0.0, "worst_index": [1], "verdict": "drift",
+                    "non_finite": True, "tolerance": str(NONE) + RES}
     differ = compare_numbers([(1.0, 0.0), (math.inf, 0.0), (3.0, 0.0)],
                              [(1.0, 0.0), (-math.inf, 0.0), (5.0, 0.0)], NONE)
     assert differ["verdict"] == "drift" and differ["max_abs"] == "inf"
@@ -119,7 +120,7 @@ def test_drift_in_full_with_the_values_at_the_worst_place():
         "tolerance": str(tolerance("float64")), "dtypes": ["float64", "float64"],
         "shapes": [[2, 2], [2, 2]], "layout": None, "max_abs": 0.5, "max_rel": 0.5 / 4.5,
         "worst_index": [1, 1], "verdict": "drift", "at_worst": [4.0, 4.5],
-        "detail": "max abs err 0.5, max rel err 0.111 at index (3,)"}
+        "non_finite": False, "detail": "max abs err 0.5, max rel err 0.111 at index (1, 1)"}
 
 
 def test_layouts_in_full():
@@ -156,14 +157,13 @@ def test_different_sizes_and_non_finite_values():
     assert got["verdict"] == "drift" and got["detail"] == \
         "shape (2,) vs (1,): different number of values (2 vs 1)"
     assert got["max_abs"] is None and "at_worst" not in got
+    # NaN or Inf never agrees, not even in the same place on both sides
     nan = Value([math.nan, 1.0], (2,), "float64")
-    assert compare_values(nan, Value([math.nan, 1.0], (2,), "float64"))["verdict"] == "agree"
+    got = compare_values(nan, Value([math.nan, 1.0], (2,), "float64"))
+    assert got["verdict"] == "drift" and got["non_finite"] is True
     inf = Value([math.inf, 1.0], (2,), "float64")
-    assert compare_values(inf, Value([math.inf, 1.0], (2,), "float64"))["verdict"] == "agree"
+    assert compare_values(inf, Value([math.inf, 1.0], (2,), "float64"))["verdict"] == "drift"
     assert compare_values(inf, Value([-math.inf, 1.0], (2,), "float64"))["verdict"] == "drift"
-    assert compare_values(nan, Value([math.inf, 1.0], (2,), "float64"))["verdict"] == "drift"
-    all_nan = Value([math.nan], (1,), "float64")
-    assert compare_values(all_nan, all_nan)["verdict"] == "agree"
     one_sided = compare_values(Value([math.inf], (1,), "float64"), Value([1.0], (1,), "float64"))
     assert one_sided["verdict"] == "drift" and one_sided["max_abs"] is None
 
