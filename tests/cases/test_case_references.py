@@ -138,7 +138,7 @@ def test_random_points_are_float32_numbers():
         assert np.array_equal(flat.astype(np32).astype(np.float64), flat), case.id
         assert len(set(flat.tolist())) == flat.size  # real draws, not a constant
         seen += 1
-    assert seen >= len(cases.load_all()) // 2, "most cases check random points"
+    assert seen, "no case declares random points: this test lost its point"
 
 
 def test_chapters_pytorch_tab_quadratic_is_rejected():
