@@ -7,6 +7,7 @@ the table below is the only place that lists them. Exit status: 0 all agree / ok
 
 import argparse
 import importlib
+import os
 import sys
 
 COMMANDS = {
@@ -19,8 +20,29 @@ COMMANDS = {
 }
 
 
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a writer whose reader (`| head`) left
+
+
 class UsageError(Exception):
     """Bad command-line input: reported on stderr, exit status 2."""
+
+    status = 2
+
+
+class SaveError(UsageError):
+    """Work was done but its results could not all be written (disk full, --out gone):
+    one line on stderr saying what was saved, exit status 1."""
+
+    status = 1
+
+
+def _quiet_stdout() -> None:
+    """The reader of stdout is gone: point fd 1 at /dev/null so the exit flush is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _load(target: str):
@@ -52,7 +74,10 @@ def main(argv=None) -> int:
         return int(args.entry(args) or 0)
     except UsageError as exc:
         print(f"harness {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.status
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("harness: interrupted", file=sys.stderr)
         return 130

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.cli import UsageError
+from harness.common import options
 from harness.doc import align, analyze, caselink, parser, report, runner
 
 DEFAULT_OUT = "results/doc"
@@ -24,7 +25,7 @@ def configure(p):
     p.add_argument("--tabs", metavar="TABS", help="run only these tabs, comma-separated")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                    help=f"folder for doc.json, doc.html and figures (default {DEFAULT_OUT})")
-    p.add_argument("--cell-timeout", type=float, default=300.0, metavar="S",
+    p.add_argument("--cell-timeout", type=options.positive_number, default=300.0, metavar="S",
                    help="seconds one cell may run before its tab is stopped (default 300)")
     p.add_argument("--no-cases", action="store_true",
                    help="skip the cases/ cross-check and the runs for frameworks without a tab")
@@ -60,9 +61,9 @@ def load_chapter(path_text: str, default_tab: str):
 
 def _select_tabs(chapter, text):
     tabs = chapter.tabs()
-    if not text:
+    if text is None:
         return tabs
-    wanted = [t.strip().lower() for t in text.split(",") if t.strip()]
+    wanted = [t.lower() for t in options.split(text, "--tabs")]
     unknown = [t for t in wanted if t not in tabs]
     if unknown:
         raise UsageError(f"--tabs {', '.join(unknown)}: not a tab of this chapter "
@@ -162,9 +163,7 @@ def _group_dict(group, runs) -> dict:
 def main(args) -> int:
     chapter = load_chapter(args.chapter, args.default_tab)
     tabs = _select_tabs(chapter, args.tabs)
-    if args.cell_timeout <= 0:
-        raise UsageError("--cell-timeout must be positive")
-    out_dir = Path(args.out)
+    out_dir = options.writable_folder(args.out)  # before any cell runs
     doc, runs = build(chapter, tabs, args.cell_timeout, with_cases=not args.no_cases)
     report.write_figures(doc, runs, out_dir)
     report.write_json(doc, out_dir)

@@ -6,18 +6,14 @@ import subprocess
 import sys
 
 from harness import REPO_ROOT, envs
-from harness.cli import UsageError
+from harness.common import options
 
 
-def _names(text: str | None) -> list[str]:
+def _names(text: str | None, option: str = "--create") -> list[str]:
     known = sorted(envs.declared_groups())
-    if not text or text == "all":
+    if text is None or text == "all":
         return known
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise UsageError(f"unknown environment(s) {', '.join(unknown)}; known: {', '.join(known)}")
-    return names
+    return options.choose(text, known, option, "environment(s)", options.backend_aliases())
 
 
 def configure(p):
@@ -27,9 +23,13 @@ def configure(p):
 
 
 def main(args) -> int:
-    if args.create:
+    if args.create is not None:
         for name in _names(args.create):
-            envs.ensure(name)
+            try:
+                envs.ensure(name)
+            except envs.EnvError as exc:  # pip's own words are in the message: one clear error
+                print(f"harness envs: error: {exc}", file=sys.stderr)
+                return 1
     rows = [envs.status(n) for n in _names(None)]
     if args.json:
         print(json.dumps(rows, indent=1))
@@ -48,7 +48,7 @@ def configure_pytest(p):
 
 def main_pytest(args) -> int:
     """Run pytest inside a backend's environment (creating it first) with --backend set."""
-    (name,) = _names(args.backend)
+    (name,) = _names(args.backend, "pytest NAME")
     python = envs.ensure(name)
     cmd = [str(python), "-m", "pytest", f"--backend={name}", *(args.pytest_args or ["tests"])]
     print("+", " ".join(cmd), file=sys.stderr, flush=True)

@@ -25,7 +25,8 @@ from collections import deque
 from pathlib import Path
 
 from harness import REPO_ROOT
-from harness.cli import UsageError
+from harness.cli import SaveError, UsageError
+from harness.common import options
 from harness.common.protocol import ProtocolError, decode_message
 from harness.run.crosscheck import REFERENCE, REFERENCE_DTYPE
 from harness.run.results import FORMAT, finish, now, write_reports
@@ -41,36 +42,29 @@ def configure(p):
     p.add_argument("--cases", metavar="PATTERN", help="comma-separated fnmatch patterns on case ids")
     p.add_argument("--dtypes", default="float32,float64", metavar="DTYPES",
                    help="comma-separated, of float32,float64 (default both)")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+    p.add_argument("--timeout", type=options.positive_number, default=120.0, metavar="SECONDS",
                    help="per case and dtype; a worker past it is killed (default 120)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+    p.add_argument("--jobs", type=options.positive_integer, default=os.cpu_count() or 1,
+                   metavar="N",
                    help="workers running at once (default: the machine's cores)")
     p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
-                   help="run backend NAME with this interpreter instead of its managed env")
+                   help="run backend NAME with this interpreter instead of its managed env "
+                        "(NAME=reference: the reference worker's, by default the numpy env's)")
     p.add_argument("--seed", type=int, default=0, help="seed for the workers' global RNGs")
 
 
 # ---- option parsing ----------------------------------------------------------------------
-
-def _split(text):
-    return [x.strip() for x in (text or "").split(",") if x.strip()]
-
 
 def select_backends(text) -> list[str]:
     import backends
     known = list(backends.available())
     ordered = [b for b in PREFERRED_ORDER if b in known] + [b for b in known
                                                             if b not in PREFERRED_ORDER]
-    if not text or text == "all":
+    if text is None or text == "all":
         return ordered
-    names = list(dict.fromkeys(_split(text)))
-    unknown = [n for n in names if n not in known]
-    if unknown or not names:
-        raise UsageError(f"unknown backend(s) {', '.join(unknown) or repr(text)}; "
-                         f"known: {', '.join(ordered)}")
-    return names
+    return options.choose(text, ordered, "--backends", "backend(s)", options.backend_aliases())
 
 
 def select_cases(text) -> list[dict]:
@@ -79,10 +73,10 @@ def select_cases(text) -> list[dict]:
         index = cases.case_index()
     except cases.CaseError as exc:
         raise UsageError(f"cannot read the case index: {exc}") from None
-    if not text:
+    if text is None:
         return index
     chosen, unmatched = [], []
-    for pattern in _split(text):
+    for pattern in options.split(text, "--cases"):
         hits = [e for e in index if fnmatch.fnmatchcase(e["id"], pattern)]
         if not hits:
             unmatched.append(pattern)
@@ -95,27 +89,22 @@ def select_cases(text) -> list[dict]:
 
 
 def select_dtypes(text) -> list[str]:
-    names = list(dict.fromkeys(_split(text)))
-    bad = [d for d in names if d not in DTYPES]
-    if bad or not names:
-        raise UsageError(f"unknown dtype(s) {', '.join(bad) or repr(text)}; known: "
-                         f"{', '.join(DTYPES)}")
+    names = options.choose(text, DTYPES, "--dtypes", "dtype(s)")
     return [d for d in DTYPES if d in names]
 
 
 def parse_pythons(items, backends) -> dict:
-    found = {}
-    for item in items:
-        name, sep, path = item.partition("=")
-        if not sep or not name or not path:
-            raise UsageError(f"--python expects NAME=PATH, got {item!r}")
-        if name not in backends and name != REFERENCE:
-            raise UsageError(f"--python {name}: not among the selected backends "
-                             f"({', '.join(backends)}) or {REFERENCE}")
-        if not Path(path).exists():
-            raise UsageError(f"--python {name}: no interpreter at {path}")
-        found[name] = path
-    return found
+    """{NAME: interpreter}; NAME=reference sets the reference worker's, nothing else does."""
+    aliases = options.backend_aliases()
+    items = [_canonical_python(item, backends, aliases) for item in items]
+    return options.interpreters(items, [*backends, REFERENCE])
+
+
+def _canonical_python(item: str, backends, aliases) -> str:
+    name, sep, path = item.partition("=")
+    if name not in backends and aliases.get(name.lower()) in backends:
+        return f"{aliases[name.lower()]}{sep}{path}"
+    return item
 
 
 # ---- the run's shared state --------------------------------------------------------------
@@ -139,7 +128,8 @@ class Run:
         out.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S")
         self.partial_path = out / f"run-{stamp}-{os.getpid()}.partial.jsonl"
-        self.partial = open(self.partial_path, "a", encoding="utf-8")  # noqa: SIM115
+        self.partial = open(self.partial_path, "ab", buffering=0)  # noqa: SIM115
+        self.partial_saved = 0  # results whole in the partial file
         self.closed = False
 
     def add_result(self, backend, case, dtype, status, outputs=None, methods=None,
@@ -152,12 +142,36 @@ class Run:
             if self.closed or key in self.results:
                 return False
             self.results[key] = record
-            self.partial.write(json.dumps(record, allow_nan=False) + "\n")
-            self.partial.flush()
+            lost = self._append_partial(record)
             if isinstance(seconds, (int, float)):
                 self.timings[backend]["compute_seconds"] += seconds
+        if lost:
+            self.problem("partial-file", None, f"cannot append to {self.partial_path} ({lost}); "
+                                               f"results are kept in memory for the reports")
         self.progress.result(backend, case, dtype, status, seconds)
         return True
+
+    def _append_partial(self, record) -> str | None:
+        """Append one whole line (caller holds the lock); on a failed write (disk full)
+        cut the file back to its last whole line, stop appending and say why."""
+        if self.partial is None:
+            return None
+        size = self.partial.tell()
+        try:
+            line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")
+            view = memoryview(line)
+            while view:
+                view = view[self.partial.write(view):]
+            self.partial_saved += 1
+            return None
+        except OSError as exc:
+            try:
+                os.ftruncate(self.partial.fileno(), size)
+                self.partial.close()
+            except OSError:
+                pass
+            self.partial = None
+            return exc.strerror or str(exc)
 
     def problem(self, kind, backend, detail, case=None, dtype=None):
         with self.lock:
@@ -166,7 +180,7 @@ class Run:
             self.problems.append({"kind": kind, "backend": backend, "case": case,
                                   "dtype": dtype, "detail": detail})
         where = " ".join(x for x in (backend, case, dtype) if x)
-        self.progress.message(f"{kind} [{where}]: {detail}")
+        self.progress.message(f"{kind} [{where}]: {detail}" if where else f"{kind}: {detail}")
 
     def junk(self, backend, text, current):
         """A line that is not protocol JSON: reported once per text, with a count."""
@@ -434,24 +448,20 @@ def main(args) -> int:
     backend_names = select_backends(args.backends)
     chosen = select_cases(args.cases)
     dtypes = select_dtypes(args.dtypes)
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
-    if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
     pythons = parse_pythons(args.python, backend_names)
+    out = options.writable_folder(args.out)
     case_ids = [e["id"] for e in chosen]
     tasks = {REFERENCE: [(c, REFERENCE_DTYPE) for c in case_ids]}
     for b in backend_names:
         tasks[b] = [(c, d) for c in case_ids for d in dtypes]
     total = sum(len(t) for t in tasks.values())
     progress = Progress(total)
-    out = Path(args.out)
     run = Run(args, tasks, out, progress)
     slots = threading.BoundedSemaphore(args.jobs)
     started = time.monotonic()
     threads = []
     for b in tasks:
-        python = pythons.get(b) or (pythons.get(REFERENCE_ENV) if b == REFERENCE else None)
+        python = pythons.get(b)  # the reference never borrows --python numpy=
         t = threading.Thread(target=supervise, args=(run, b, _env_name(b), python, slots),
                              name=f"worker-{b}", daemon=True)
         threads.append(t)
@@ -483,14 +493,24 @@ def main(args) -> int:
                                   "message": "no result was recorded", "traceback": ""})
     with run.lock:
         run.closed = True
-        run.partial.close()
+        if run.partial is not None:
+            run.partial.close()
     progress.close()
     doc = assemble(run, args, case_ids, time.monotonic() - started)
     finish(doc, interrupted=interrupted)
-    write_reports(doc, out)
+    try:
+        write_reports(doc, out)
+    except OSError as exc:  # disk full, --out removed mid-run: say what is saved
+        raise SaveError(_not_saved(run, out, exc)) from None
     run.partial_path.unlink(missing_ok=True)
     print(_render(doc, args.format))
     return doc["exit_status"]
+
+
+def _not_saved(run: Run, out: Path, exc: OSError) -> str:
+    saved = (f"{run.partial_saved} of {len(run.results)} results are saved, one JSON object "
+             f"per line, in {run.partial_path}" if run.partial_saved else "no result was saved")
+    return f"cannot write the reports in {out} ({exc.strerror or exc}); {saved}"
 
 
 def _render(doc, fmt):
