@@ -133,13 +133,19 @@ def encode_message(msg: dict) -> str:
     return json.dumps(msg, allow_nan=False, separators=(",", ":"))
 
 
+def _no_constant(name: str):
+    raise ProtocolError(f"not JSON ({name} is not a JSON value)")
+
+
 def decode_message(line: str | bytes) -> dict:
     """Parse one line; ProtocolError for junk (not JSON, not an object, unknown type)."""
     if isinstance(line, bytes):
         line = line.decode("utf-8", errors="replace")
     try:
-        msg = json.loads(line)
-    except ValueError:
+        msg = json.loads(line, parse_constant=_no_constant)
+    except ProtocolError:
+        raise
+    except (ValueError, RecursionError):  # also: nested too deeply, an over-long integer
         raise ProtocolError("not JSON") from None
     if not isinstance(msg, dict) or msg.get("type") not in MESSAGE_TYPES:
         raise ProtocolError("not a harness-worker/1 message")

@@ -15,6 +15,7 @@ import fnmatch
 import json
 import os
 import platform
+import re
 import selectors
 import signal
 import subprocess
@@ -28,6 +29,7 @@ from harness import REPO_ROOT
 from harness.cli import SaveError, UsageError
 from harness.common import options
 from harness.common.protocol import ProtocolError, decode_message
+from harness.common.schema import check_message, printable
 from harness.run.crosscheck import REFERENCE, REFERENCE_DTYPE
 from harness.run.results import FORMAT, finish, now, write_reports
 
@@ -222,11 +224,25 @@ def _exit_text(rc) -> str:
     return f"exit status {rc}"
 
 
+# stderr lines that tell why a worker died, best first; a line of protocol JSON never does
+_TELLING = (re.compile(r"Fatal Python error"),
+            re.compile(r"^\w+(\.\w+)*(Error|Exception|Interrupt|Exit)\b"),
+            re.compile(r"(?i)segmentation fault|aborted|killed|out of memory|core dumped"))
+
+
+def _telling_line(lines: list[str]) -> str:
+    lines = [x for x in lines if not x.lstrip().startswith('{"')]
+    for pattern in _TELLING:
+        found = [x for x in lines if pattern.search(x)]
+        if found:
+            return found[0] if pattern is _TELLING[0] else found[-1]
+    return lines[-1] if lines else ""
+
+
 def _error(kind, message, stderr_tail):
     """An error object for a worker failure; the message quotes the telling stderr line."""
-    lines = [x for x in stderr_tail if x.strip()]
-    telling = next((x for x in lines if x.startswith("Fatal Python error")), None)
-    telling = telling or (lines[-1] if lines else "")
+    lines = [printable(x) for x in stderr_tail if x.strip()]
+    telling = _telling_line(lines)
     if telling:
         message = f"{message}; stderr: {telling.strip()[:200]}"
     tail = "\n".join(lines)
@@ -294,7 +310,12 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
                     run.junk(backend, f"{exc}: {raw.decode('utf-8', 'replace')[:200]!r}",
                              current)
                     continue
+                msg, bad = check_message(msg)  # wrong types: a named problem, never a crash
+                if bad:
+                    run.problem("protocol", backend, bad, *(current or ()))
                 deadline = time.monotonic() + timeout
+                if msg is None:
+                    continue
                 kind = msg["type"]
                 if kind == "hello":
                     hello = True
@@ -375,7 +396,7 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
             run.add_result(backend, case, dtype, "crashed",
                            error=_error("WorkerCrash", f"worker {how} before it started", tail))
         run.problem("crash", backend, f"worker {how} before it said hello; "
-                                      f"stderr: {' | '.join(list(tail)[-3:])}")
+                                      f"stderr: {printable(' | '.join(list(tail)[-3:]))}")
         remaining.clear()
         return
     what = (f"worker {how} during this case" if rc != 0 else

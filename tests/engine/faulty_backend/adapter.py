@@ -18,10 +18,16 @@ Faults in the outputs after the case's checks, so only the harness can catch the
 ``nan`` and ``inf`` (element 0 of every output), ``shape`` (one element more in
 the first output), ``dtype`` (first output float32 in a float64 task), ``scalar``
 (first output a Python float), ``object`` (first output an unencodable object).
+Faults in the protocol messages themselves, well-formed JSON with wrong contents:
+``message`` (the worker's result for that task goes out with the fields of the JSON
+object $HARNESS_FAULT_MESSAGE overwritten, NaN tokens allowed) and, for any task
+list, $HARNESS_FAULT_HELLO (the same, for the hello message).
 """
 
 import ctypes
+import json
 import os
+import sys
 import time
 
 from backends.numpy import NumpyBackend
@@ -30,7 +36,8 @@ from cases import base as _case_base
 BEFORE = ("segv", "abort", "exit", "hang", "raise", "junk", "junk-partial", "print")
 ADAPTER_FAULTS = ("np-dtype", "np-scalar")
 AFTER = ("nan", "inf", "shape", "dtype", "scalar", "object")
-KINDS = BEFORE + ADAPTER_FAULTS + AFTER
+MESSAGES = ("message",)
+KINDS = BEFORE + ADAPTER_FAULTS + AFTER + MESSAGES
 
 
 def parse(text: str) -> list[tuple[str, str, str | None]]:
@@ -148,3 +155,27 @@ def _compute(case, be, dtype="float64"):
 
 
 _case_base.Case.compute = _compute
+
+
+def _forge_messages() -> None:
+    """Overwrite fields of the worker's own messages as $HARNESS_FAULT_MESSAGE/_HELLO say."""
+    channel = getattr(sys.modules.get("__main__"), "Channel", None)
+    hello = json.loads(os.environ.get("HARNESS_FAULT_HELLO") or "{}")
+    fields = json.loads(os.environ.get("HARNESS_FAULT_MESSAGE") or "{}")
+    faults = [(c, d) for k, c, d in parse(os.environ.get("HARNESS_FAULT", "")) if k == "message"]
+    if channel is None or not (hello or faults):
+        return
+
+    def send(self, **msg):
+        task = (msg.get("case"), msg.get("dtype"))
+        if msg["type"] == "hello" and msg.get("backend", "").startswith("faulty"):
+            msg.update(hello)
+        elif msg["type"] == "result" and any(c in ("*", task[0]) and d in (None, task[1])
+                                             for c, d in faults):
+            msg.update(fields)
+        self.stream.write(json.dumps(msg) + "\n")  # NaN tokens pass, as a broken worker's would
+        self.stream.flush()
+    channel.send = send
+
+
+_forge_messages()
