@@ -197,20 +197,40 @@ def check_message(msg: dict) -> tuple[dict | None, str | None]:
 
     A valid message comes back printable with no problem. A malformed result that
     still names its case and dtype comes back as an `error` result saying what was
-    wrong (its task is answered, the worker goes on); any other malformed message
-    comes back as None: report the problem and skip it."""
+    wrong (its task is answered, the worker goes on); another malformed message comes
+    back without its bad fields, or as None when a field it needs was bad: report the
+    problem and skip it."""
+    spec = MESSAGES[msg["type"]]
     try:
-        MESSAGES[msg["type"]].check(msg)
+        spec.check(msg)
         return printable_data(msg), None
     except SchemaError as exc:
-        problem = f"{msg['type']} message: {exc}"
+        problem = printable(f"{msg['type']} message: {exc}")
     task = {k: msg.get(k) for k in ("case", "dtype")}
-    if msg["type"] != "result" or not all(isinstance(v, str) for v in task.values()):
-        return None, printable(problem)
+    if msg["type"] != "result":
+        return _without_bad_fields(msg, spec), problem
+    if not all(isinstance(v, str) for v in task.values()):
+        return None, problem
     stand_in = {"type": "result", **task, "status": "error", "outputs": {}, "methods": {},
                 "seconds": None, "error": {"type": "ProtocolError", "traceback": "",
                                            "message": f"the worker sent a malformed {problem}"}}
-    return printable_data(stand_in), printable(problem)
+    return printable_data(stand_in), problem
+
+
+def _without_bad_fields(msg: dict, spec: Obj) -> dict | None:
+    kept = {}
+    for key, value in msg.items():
+        try:
+            if key in spec.fields:
+                spec.fields[key].check(value, key)
+            kept[key] = value
+        except SchemaError:
+            continue
+    try:
+        spec.check(kept)
+        return printable_data(kept)
+    except SchemaError:
+        return None
 
 
 # ---- run.json, harness-run/1 (see harness.run.results), as `compare` reads it ---------------

@@ -70,9 +70,10 @@ def select_backends(text) -> list[str]:
 
 
 def select_cases(text) -> list[dict]:
+    """Index entries in chapter order; a broken case file is an entry with "error" (last)."""
     import cases
     try:
-        index = cases.case_index()
+        index = cases.case_index() + cases.broken_cases()
     except cases.CaseError as exc:
         raise UsageError(f"cannot read the case index: {exc}") from None
     if text is None:
@@ -313,10 +314,13 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
                 msg, bad = check_message(msg)  # wrong types: a named problem, never a crash
                 if bad:
                     run.problem("protocol", backend, bad, *(current or ()))
-                deadline = time.monotonic() + timeout
                 if msg is None:
                     continue
                 kind = msg["type"]
+                # --timeout times a case's computation (start to result), not the loading
+                # of its module, which a loaded machine can stretch past a short timeout
+                deadline = time.monotonic() + (timeout if kind == "start" else
+                                               max(timeout, STARTUP_TIMEOUT))
                 if kind == "hello":
                     hello = True
                     with run.lock:
@@ -383,8 +387,9 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
             remaining.clear()
             return
         what = "no result" if current else "the case did not start"
+        limit = timeout if current else max(timeout, STARTUP_TIMEOUT)
         run.add_result(backend, *victim, "timeout", error=_error(
-            "Timeout", f"{what} within {timeout:g} s; worker killed, restarted for the rest", tail),
+            "Timeout", f"{what} within {limit:g} s; worker killed, restarted for the rest", tail),
             seconds=timeout)
         run.problem("timeout", backend, f"killed after {timeout:g} s", *victim)
         remaining.remove(victim)
@@ -430,7 +435,7 @@ def supervise(run: Run, backend: str, env_name: str, python: str | None, slots) 
 
 
 def _supervise(run: Run, backend: str, env_name: str, python: str | None, slots) -> None:
-    remaining = list(run.tasks[backend])
+    remaining = [(c, d) for c, d in run.tasks[backend] if (c, backend, d) not in run.results]
     try:
         while remaining and not run.stop.is_set():
             while not slots.acquire(timeout=0.2):
@@ -472,12 +477,18 @@ def main(args) -> int:
     pythons = parse_pythons(args.python, backend_names)
     out = options.writable_folder(args.out)
     case_ids = [e["id"] for e in chosen]
+    broken = {e["id"]: e["error"] for e in chosen if e.get("error")}
     tasks = {REFERENCE: [(c, REFERENCE_DTYPE) for c in case_ids]}
     for b in backend_names:
         tasks[b] = [(c, d) for c in case_ids for d in dtypes]
     total = sum(len(t) for t in tasks.values())
     progress = Progress(total)
     run = Run(args, tasks, out, progress)
+    for backend, items in tasks.items():  # a broken case file: an error for that case alone
+        for case, dtype in items:
+            if case in broken:
+                run.add_result(backend, case, dtype, "error", error={
+                    "type": "CaseError", "message": broken[case], "traceback": ""})
     slots = threading.BoundedSemaphore(args.jobs)
     started = time.monotonic()
     threads = []

@@ -137,12 +137,13 @@ def test_crashes_mid_run_lose_nothing_and_land_where_they_happened(tmp_path, fau
 
 
 def test_a_hang_is_killed_at_the_timeout_and_the_worker_restarted(tmp_path, faulty_dir):
+    """--timeout 10 is 10 s of computation per case, 20 times what the slowest of these
+    cases needs on an idle machine (loading a case module is not counted): a loaded
+    machine does not time out the cases that do not hang (issue 13 item 13)."""
     out, pids = tmp_path / "out", tmp_path / "pids"
     pids.mkdir()
-    started = time.monotonic()
-    result, run = run_faults(out, faulty_dir, f"hang@{A}@float32", [A, B], "--timeout", 2,
+    result, run = run_faults(out, faulty_dir, f"hang@{A}@float32", [A, B], "--timeout", 10,
                              pids=pids)
-    assert time.monotonic() - started < 60
     assert result.returncode == 1
     assert statuses(run, "faulty") == {(A, "float32"): "timeout", (A, "float64"): "ok",
                                        (B, "float32"): "ok", (B, "float64"): "ok"}
@@ -150,8 +151,8 @@ def test_a_hang_is_killed_at_the_timeout_and_the_worker_restarted(tmp_path, faul
     assert verdicts_of(run, "faulty", A, "float64") == verdicts_of(run, "faulty", B) == {"agree"}
     assert_complete_and_agreeing(run, "numpy", [A, B])
     err = result_of(run, "faulty", A, "float32")["error"]
-    assert err["type"] == "Timeout" and "no result within 2 s" in err["message"]
-    assert f"- {A} [faulty float32] timeout: Timeout: no result within 2 s" in result.stdout
+    assert err["type"] == "Timeout" and "no result within 10 s" in err["message"]
+    assert f"- {A} [faulty float32] timeout: Timeout: no result within 10 s" in result.stdout
     assert junit_cases(out)[("faulty", "float32", A)][:2] == ("error", "timeout")
     (hung,) = [int(p.name) for p in pids.iterdir()]
     with pytest.raises(ProcessLookupError):  # killed, not left sleeping

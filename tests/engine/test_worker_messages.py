@@ -84,8 +84,8 @@ def test_a_nan_token_in_a_result_is_junk_and_the_task_is_reported_lost(tmp_path,
 @pytest.mark.parametrize("fields, where", [
     ({"methods": ["x"]}, "hello message: methods: a list, expected an object"),
     ({"error": "broken"}, "hello message: error: a string, expected an object or null"),
-    ({"threads": {"n": [1]}}, "hello message: threads.n: a list, expected an integer or "
-                              "a string or null"),
+    ({"threads": {"n": [1]}}, ("hello message: threads.n: a list, expected an integer or "
+                               "a string or null")),
 ])
 def test_a_hello_with_a_wrong_field_is_a_problem_and_the_cases_still_run(
         tmp_path, faulty_dir, fields, where):
@@ -93,6 +93,7 @@ def test_a_hello_with_a_wrong_field_is_a_problem_and_the_cases_still_run(
     assert result.returncode == 1
     assert {r["status"] for r in run["results"]} == {"ok"}
     assert [p["detail"] for p in run["problems"] if p["kind"] == "protocol"] == [where]
+    assert run["environment"]["backends"]["faulty"]["version"]  # the rest of hello was kept
 
 
 def test_control_characters_in_a_message_are_escaped_everywhere(tmp_path, faulty_dir):
