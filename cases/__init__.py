@@ -20,8 +20,11 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 _NOT_CASES = {"base"}
 _INDEXED = ("id", "title", "section", "order")
+# group -> folder of its case modules: the chapter's examples, and the convention cases
+# (points where a derivative is not defined and each framework picks an answer).
+GROUPS = {"chapter": _HERE, "conventions": _HERE / "conventions"}
 # a case id travels in task lists (CASE@DTYPE,...), file names and reports: a plain name
-CASE_ID = re.compile(r"[A-Za-z0-9_.-]+")
+CASE_ID = re.compile(r"[A-Za-z0-9_./-]+")
 
 
 class CaseError(Exception):
@@ -41,7 +44,7 @@ def _case_call(tree: ast.Module, path: Path) -> ast.Call:
     raise CaseError(f"{path.name}: no top-level `CASE = Case(...)`")
 
 
-def _entry(path: Path) -> dict:
+def _entry(path: Path, group: str) -> dict:
     tree = ast.parse(path.read_bytes().decode("utf-8"), filename=str(path))
     call = _case_call(tree, path)
     found = {}
@@ -59,13 +62,17 @@ def _entry(path: Path) -> dict:
         raise CaseError(f"{path.name}: id/title/section must be non-empty strings, order an int")
     if not CASE_ID.fullmatch(found["id"]):
         raise CaseError(f"{path.name}, line {call.lineno}: case id {found['id']!r} may hold only "
-                        f"letters, digits, '_', '.' and '-'")
-    return {**{k: found[k] for k in _INDEXED}, "module": f"{__name__}.{path.stem}"}
+                        f"letters, digits, '_', '.', '/' and '-'")
+    package = __name__ if group == "chapter" else f"{__name__}.{group}"
+    if group != "chapter" and not found["id"].startswith(f"{group}/"):
+        raise CaseError(f"{path.name}: a {group} case's id must start with '{group}/'")
+    return {**{k: found[k] for k in _INDEXED}, "module": f"{package}.{path.stem}",
+            "group": group}
 
 
 def _fault(path: Path, exc: Exception) -> str:
     """Why a case module cannot be indexed, with its file and line."""
-    where = f"cases/{path.name}"
+    where = path.relative_to(_HERE.parent).as_posix()
     if isinstance(exc, SyntaxError):
         return f"{where}, line {exc.lineno}: SyntaxError: {exc.msg}"
     if isinstance(exc, UnicodeDecodeError):
@@ -77,38 +84,47 @@ def _fault(path: Path, exc: Exception) -> str:
         f"{where}: {type(exc).__name__}: {text}"
 
 
-def _scan() -> tuple[list[dict], list[dict]]:
-    """(good entries, broken entries {id: file name, file, error}) of every case module."""
+def _broken(path: Path, group: str, error: str) -> dict:
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)
+    return {"id": stem if group == "chapter" else f"{group}/{stem}", "group": group,
+            "file": path.relative_to(_HERE.parent).as_posix(), "error": error}
+
+
+def _scan(groups=None) -> tuple[list[dict], list[dict]]:
+    """(good entries, broken entries {id: from the file name, file, error}) of the modules."""
     good, broken = [], []
-    for path in sorted(_HERE.glob("*.py")):
-        if path.stem.startswith("_") or path.stem in _NOT_CASES:
+    for group, folder in GROUPS.items():
+        if groups is not None and group not in groups:
             continue
-        try:
-            good.append(_entry(path))
-        except (CaseError, SyntaxError, ValueError, OSError) as exc:
-            broken.append({"id": re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem),
-                           "file": f"cases/{path.name}", "error": _fault(path, exc)})
-    ids = [e["id"] for e in good]
-    for dupe in sorted({i for i in ids if ids.count(i) > 1}):
-        files = [f"cases/{e['module'].rsplit('.', 1)[1]}.py" for e in good if e["id"] == dupe]
-        for entry in [e for e in good if e["id"] == dupe]:
-            good.remove(entry)
-            stem = entry["module"].rsplit(".", 1)[1]
-            broken.append({"id": stem, "file": f"cases/{stem}.py",
-                           "error": f"duplicate case id {dupe!r} in {', '.join(files)}"})
-    return sorted(good, key=lambda e: (e["order"], e["id"])), broken
+        for path in sorted(folder.glob("*.py")):
+            if path.stem.startswith("_") or path.stem in _NOT_CASES:
+                continue
+            try:
+                good.append((path, _entry(path, group)))
+            except (CaseError, SyntaxError, ValueError, OSError) as exc:
+                broken.append(_broken(path, group, _fault(path, exc)))
+    ids = [e["id"] for _, e in good]
+    for path, entry in [(p, e) for p, e in good if ids.count(e["id"]) > 1]:
+        files = ", ".join(p.name for p, e in good if e["id"] == entry["id"])
+        broken.append(_broken(path, entry["group"],
+                              f"duplicate case id {entry['id']!r} in {files}"))
+    good = [e for _, e in good if ids.count(e["id"]) == 1]
+    rank = list(GROUPS)
+    return sorted(good, key=lambda e: (rank.index(e["group"]), e["order"], e["id"])), broken
 
 
-def case_index() -> list[dict]:
-    """[{id, title, section, module, order}] in chapter order; imports no case module.
+def case_index(groups=None) -> list[dict]:
+    """[{id, title, section, module, order, group}]: the chapter's cases in chapter order,
+    then the convention cases; imports no case module. `groups` limits the groups.
 
     Only the modules that can be indexed: see broken_cases() for the others."""
-    return _scan()[0]
+    return _scan(groups)[0]
 
 
-def broken_cases() -> list[dict]:
-    """[{id (the file's name), file, error (with the line)}] of modules that cannot be indexed."""
-    return _scan()[1]
+def broken_cases(groups=None) -> list[dict]:
+    """[{id (from the file name), group, file, error (with the line)}]: modules that cannot
+    be indexed."""
+    return _scan(groups)[1]
 
 
 def ids() -> list[str]:

@@ -17,6 +17,8 @@ COMMANDS = {
     "pytest": ("harness.envs.command:pytest", "run pytest inside one backend's environment"),
     "doc": ("harness.doc.command", "run a D2L chapter's code tab by tab and report drift"),
     "bench": ("harness.bench.command", "measure what derivatives cost on each backend"),
+    "conventions": ("harness.conventions.command",
+                    "record the convention cases' answers, or print their table"),
 }
 
 

@@ -22,14 +22,14 @@ import threading
 import time
 from pathlib import Path
 
-from harness import REPO_ROOT, envs
+from harness import REPO_ROOT, envs, facts
 from harness.cli import UsageError
 from harness.common import options
 from harness.common.fileio import write_atomic, write_json_atomic
 
 FORMAT = "harness-bench/1"
-DTYPES = ("float64", "float32")
-OPS = ("grad", "hessian", "hvp")
+DTYPES = tuple(reversed(facts.DTYPES))   # float64 first: the full ladder's main figures
+OPS = ("grad", "hessian", "hvp")         # the derivatives timed (besides the primal)
 # name -> (description, needs an n×n matrix); implemented in harness.bench.worker
 WORKLOADS = {
     "logsumexp_Ax": ("log-sum-exp of A·x, A n×n seeded", True),
@@ -37,7 +37,6 @@ WORKLOADS = {
     "quadratic_xAx": ("xᵀAx, A n×n non-symmetric", True),
     "least_squares_V": ("‖X − UV‖² as a function of V (n = 10·p entries)", False),
 }
-GPU_BACKENDS = ("torch", "jax")
 OVERHEAD_TARGET, OVERHEAD_MIN_N = 1.10, 100
 GRAD_PRIMAL_TARGET = 5.0
 FULL = {"sizes": [10, 100, 1000, 10_000, 100_000, 1_000_000], "dtypes": list(DTYPES),
@@ -98,15 +97,15 @@ def bench_options(args) -> dict:
     opts = dict(QUICK if args.quick else FULL)
     known = known_backends()
     if args.device == "cuda":
-        default = [b for b in GPU_BACKENDS if b in known]
+        default = [b for b in facts.GPU_BACKENDS if b in known]
     else:
         default = known
     names = default if args.backends is None else options.choose(
         args.backends, known, "--backends", "backend(s)", options.backend_aliases())
     if args.device == "cuda":
-        bad = [n for n in names if n not in GPU_BACKENDS]
+        bad = [n for n in names if n not in facts.GPU_BACKENDS]
         if bad:
-            raise UsageError(f"--device cuda supports {', '.join(GPU_BACKENDS)} only, "
+            raise UsageError(f"--device cuda supports {', '.join(facts.GPU_BACKENDS)} only, "
                              f"not {', '.join(bad)}")
     if args.dtypes is not None:
         opts["dtypes"] = options.choose(args.dtypes, DTYPES, "--dtypes", "dtype(s)")
@@ -415,7 +414,7 @@ def machine() -> dict:
 def make_plots(out: Path) -> dict:
     """Render the PNGs in the numpy environment (matplotlib lives there, not here)."""
     try:
-        python = envs.ensure("numpy")
+        python = envs.ensure(facts.REFERENCE_ENV)
     except envs.EnvError as exc:
         return {"status": "skipped", "message": f"numpy environment unavailable: {exc}",
                 "files": []}

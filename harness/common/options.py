@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from harness.cli import UsageError
+from harness.facts import ALIASES, canonical_backend
 
 
 def split(text: str, option: str) -> list[str]:
@@ -26,13 +27,8 @@ def split(text: str, option: str) -> list[str]:
 
 
 def backend_aliases() -> dict:
-    """{alias: backend name} from harness.facts when it declares them (pytorch -> torch)."""
-    try:
-        from harness import facts
-    except ImportError:
-        return {}
-    aliases = getattr(facts, "ALIASES", None) or getattr(facts, "BACKEND_ALIASES", None) or {}
-    return {str(k).lower(): str(v) for k, v in dict(aliases).items()}
+    """{alias: backend name}, as harness.facts declares them (pytorch -> torch)."""
+    return {alias.lower(): name for alias, name in ALIASES.items()}
 
 
 def _resolve(item: str, known: list, aliases: dict) -> str | None:
@@ -82,13 +78,15 @@ def positive_integer(text: str) -> int:
 
 
 def interpreters(items, allowed, option: str = "--python") -> dict:
-    """{NAME: PATH} from repeated NAME=PATH options: each NAME once, allowed, executable."""
+    """{NAME: PATH} from repeated NAME=PATH options: each NAME once (aliases resolved),
+    allowed, executable."""
     found = {}
     allowed = list(allowed)
     for item in items:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
             raise UsageError(f"{option} expects NAME=PATH, got {item!r}")
+        name = name if name in allowed else canonical_backend(name)
         if name in found:
             raise UsageError(f"{option} {name}= given twice ({found[name]} and {path}); "
                              f"give each name once")

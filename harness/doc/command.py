@@ -14,6 +14,7 @@ from pathlib import Path
 from harness.cli import UsageError
 from harness.common import options
 from harness.doc import align, analyze, caselink, parser, report, runner
+from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV, d2l_tab
 
 DEFAULT_OUT = "results/doc"
 
@@ -33,6 +34,7 @@ def configure(p):
 
 def load_chapter(path_text: str, default_tab: str):
     """The parsed chapter, or UsageError saying why this file cannot be run."""
+    default_tab = d2l_tab(default_tab) or default_tab   # `torch` means the `pytorch` tab
     if default_tab not in parser.KNOWN_TABS:
         raise UsageError(f"unknown --default-tab {default_tab!r}; "
                          f"known: {', '.join(parser.KNOWN_TABS)}")
@@ -63,7 +65,7 @@ def _select_tabs(chapter, text):
     tabs = chapter.tabs()
     if text is None:
         return tabs
-    wanted = [t.lower() for t in options.split(text, "--tabs")]
+    wanted = [d2l_tab(t) or t.lower() for t in options.split(text, "--tabs")]
     unknown = [t for t in wanted if t not in tabs]
     if unknown:
         raise UsageError(f"--tabs {', '.join(unknown)}: not a tab of this chapter "
@@ -75,10 +77,10 @@ def _case_work(chapter, entries, missing):
     """Reference values and the no-tab frameworks' results for the matching cases."""
     ids = [e["id"] for e in entries]
     with ThreadPoolExecutor(max_workers=1 + len(missing)) as pool:
-        ref = pool.submit(caselink.run_worker, caselink.REFERENCE_ENV, "reference",
-                          [(i, "float64") for i in ids])
+        ref = pool.submit(caselink.run_worker, REFERENCE_ENV, REFERENCE,
+                          [(i, REFERENCE_DTYPE) for i in ids])
         others = {t: pool.submit(caselink.run_worker, parser.TAB_ENVS[t], parser.TAB_ENVS[t],
-                                 [(i, d) for i in ids for d in ("float32", "float64")])
+                                 [(i, d) for i in ids for d in DTYPES])
                   for t in missing}
         return ref.result(), {t: f.result() for t, f in others.items()}
 

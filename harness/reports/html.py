@@ -20,6 +20,7 @@ from pathlib import Path
 
 from harness import REPO_ROOT
 from harness.common.fileio import write_atomic
+from harness.reports import conventions
 from harness.run.crosscheck import REFERENCE, SEVERITY
 
 # Worst first, as in the terminal table: a cell shows the worst verdict among its outputs.
@@ -191,7 +192,8 @@ def _matrix(run: dict, cases, backends, dtypes) -> str:
 
 def _details(run: dict, cases) -> str:
     order = {c.get("id"): i for i, c in enumerate(cases)}
-    bad = [v for v in run.get("verdicts") or [] if v.get("verdict") != "agree"]
+    bad = [v for v in run.get("verdicts") or []
+           if v.get("verdict") not in ("agree", "convention")]  # conventions: own section
     bad.sort(key=lambda v: (order.get(v.get("case"), 1e9), str(v.get("dtype")),
                             str(v.get("backend")), str(v.get("output"))))
     out = []
@@ -441,6 +443,7 @@ def render(run: dict, *, plot_python=None) -> str:
     body = [
         f"<h1>{esc(title)}</h1>", _summary(run),
         "<h2 id=\"matrix\">Agreement matrix</h2>", _matrix(run, cases, backends, dtypes),
+        conventions.html_section(run),
         "<h2 id=\"details\">Details of everything that is not agree</h2>",
         _details(run, cases),
         "<h2 id=\"figures\">Figures</h2>", _figures(run, jobs, images, problem),

@@ -1,13 +1,13 @@
 """junit.xml: one test case per case x backend x dtype, so CI systems show each verdict.
 
-disagree -> <failure>, error/crashed/timeout/interrupted -> <error>, unsupported ->
-<skipped>; the message carries every non-agreeing output's detail.
+disagree and changed -> <failure>, error/crashed/timeout/interrupted -> <error>,
+unsupported -> <skipped>, convention and known pass; the message carries every non-agreeing output's detail.
 """
 
 import xml.etree.ElementTree as ET
 
 from harness.reports.table import detail_lines
-from harness.run.crosscheck import worst
+from harness.run.crosscheck import PASSING, worst
 
 
 def junit_xml(run: dict) -> str:
@@ -28,7 +28,7 @@ def junit_xml(run: dict) -> str:
                                time=f"{t:.3f}")
             counts["tests"] += 1
             verdict = worst(v["verdict"] for v in verdicts)
-            if verdict == "agree":
+            if verdict in PASSING and verdict != "unsupported":  # agree, convention, known
                 continue
             text = "\n".join(detail_lines({"verdicts": verdicts}))
             message = f"{verdict}: " + "; ".join(
@@ -36,8 +36,8 @@ def junit_xml(run: dict) -> str:
             if verdict == "unsupported":
                 ET.SubElement(tc, "skipped", message=message).text = text
                 counts["skipped"] += 1
-            elif verdict == "disagree":
-                ET.SubElement(tc, "failure", message=message, type="disagree").text = text
+            elif verdict in ("disagree", "changed"):
+                ET.SubElement(tc, "failure", message=message, type=verdict).text = text
                 counts["failures"] += 1
             else:
                 ET.SubElement(tc, "error", message=message, type=verdict).text = text

@@ -6,11 +6,13 @@ print; the details list everything that is not "agree", so nothing is only a col
 
 import json
 
+from harness.reports import conventions
 from harness.run.crosscheck import REFERENCE, worst
 
 LABELS = {"agree": "ok", "disagree": "DISAGREE", "unsupported": "unsupported",
           "error": "ERROR", "crashed": "CRASHED", "timeout": "TIMEOUT",
-          "interrupted": "INTERRUPTED", None: "-"}
+          "interrupted": "INTERRUPTED", "convention": "convention", "known": "known",
+          "changed": "CHANGED", None: "-"}
 
 
 def _axes(run):
@@ -39,7 +41,7 @@ def detail_lines(run) -> list[str]:
     """One line per problem; outputs failing for one shared reason share one line."""
     groups: dict = {}
     for v in run["verdicts"]:
-        if v["verdict"] == "agree":
+        if v["verdict"] in ("agree", "convention"):  # conventions: their own table
             continue
         shared = v["verdict"] != "disagree"  # a status or an error: same cause, one line
         key = (v["case"], v["backend"], v["dtype"], v["verdict"], v["detail"]) if shared \
@@ -76,7 +78,11 @@ def detail_lines(run) -> list[str]:
 
 def _summary(run) -> str:
     counts = ", ".join(f"{n} {k}" for k, n in run["summary"].items() if n)
-    return f"{counts or 'no verdicts'}; exit status {run['exit_status']}"
+    line = f"{counts or 'no verdicts'}; exit status {run['exit_status']}"
+    if run["summary"].get("convention"):
+        line += ("\n(convention: frameworks give different answers, each valid there; "
+                 "reported, not a failure)")
+    return line
 
 
 def render_table(run) -> str:
@@ -91,9 +97,12 @@ def render_table(run) -> str:
         out += ["  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip()
                 for r in [header] + rows]
         out.append("")
+    table = conventions.text_lines(run)
+    if table:
+        out += table + [""]
     details = detail_lines(run)
     if details:
-        out.append("Details (everything that is not agree):")
+        out.append("Details (everything that is not agree or a convention):")
         out += [f"- {d}" for d in details]
         out.append("")
     out.append(_summary(run))
@@ -111,6 +120,9 @@ def render_markdown(run) -> str:
             out.append(f"| {c} | " + " | ".join(
                 LABELS.get(grid.get((c, b, dtype)), "?") for b in backends) + " |")
         out.append("")
+    table = conventions.markdown(run)
+    if table:
+        out += ["### Conventions", "", table, ""]
     details = detail_lines(run)
     if details:
         out += ["### Details", ""] + [f"- {d.replace('|', '/')}" for d in details] + [""]

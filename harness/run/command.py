@@ -30,12 +30,9 @@ from harness.cli import SaveError, UsageError
 from harness.common import options
 from harness.common.protocol import ProtocolError, decode_message
 from harness.common.schema import check_message, printable
-from harness.run.crosscheck import REFERENCE, REFERENCE_DTYPE
+from harness.facts import BACKENDS, DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV
 from harness.run.results import FORMAT, finish, now, write_reports
 
-PREFERRED_ORDER = ("torch", "tensorflow", "mxnet", "jax", "numpy")
-DTYPES = ("float32", "float64")
-REFERENCE_ENV = "numpy"
 STARTUP_TIMEOUT = 120.0  # seconds a worker may take to import its framework
 
 
@@ -62,8 +59,7 @@ def configure(p):
 def select_backends(text) -> list[str]:
     import backends
     known = list(backends.available())
-    ordered = [b for b in PREFERRED_ORDER if b in known] + [b for b in known
-                                                            if b not in PREFERRED_ORDER]
+    ordered = [b for b in BACKENDS if b in known] + [b for b in known if b not in BACKENDS]
     if text is None or text == "all":
         return ordered
     return options.choose(text, ordered, "--backends", "backend(s)", options.backend_aliases())
@@ -98,16 +94,7 @@ def select_dtypes(text) -> list[str]:
 
 def parse_pythons(items, backends) -> dict:
     """{NAME: interpreter}; NAME=reference sets the reference worker's, nothing else does."""
-    aliases = options.backend_aliases()
-    items = [_canonical_python(item, backends, aliases) for item in items]
     return options.interpreters(items, [*backends, REFERENCE])
-
-
-def _canonical_python(item: str, backends, aliases) -> str:
-    name, sep, path = item.partition("=")
-    if name not in backends and aliases.get(name.lower()) in backends:
-        return f"{aliases[name.lower()]}{sep}{path}"
-    return item
 
 
 # ---- the run's shared state --------------------------------------------------------------

@@ -39,7 +39,11 @@ class ResultsFileError(Exception):
 
 def finish(run: dict, interrupted: bool = False) -> dict:
     """Cross-check run["results"] and fill verdicts, pairwise, findings, summary, exit_status."""
-    checked = crosscheck(run["results"], [c.get("id") for c in run.get("cases", [])])
+    from harness.conventions.verdicts import context_for
+    context, problem = context_for(run)
+    if problem and problem not in run.setdefault("problems", []):
+        run["problems"].append(problem)
+    checked = crosscheck(run["results"], [c.get("id") for c in run.get("cases", [])], context)
     run.update(checked)
     failing = any(v["verdict"] not in PASSING for v in run["verdicts"])
     failing = failing or bool(run["findings"]) or bool(run.get("problems"))
