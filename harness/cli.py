@@ -80,6 +80,9 @@ def main(argv=None) -> int:
     except BrokenPipeError:
         _quiet_stdout()
         return EXIT_BROKEN_PIPE
+    except OSError as exc:  # disk full, a folder gone mid-run: one line, not a traceback
+        print(f"harness {args.command}: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("harness: interrupted", file=sys.stderr)
         return 130

@@ -33,8 +33,10 @@ and -0.0 included) round-trip bit for bit. A value that is not a numpy array get
 array fields too; the cross-check reports it as an error. "repr" carries a value
 that could not be encoded at all.
 
-Anything on the channel that is not such a JSON object is junk: the orchestrator
-reports it with the backend and the line, and carries on.
+Anything on the channel that is not such a JSON object (NaN and Infinity tokens
+included) is junk: the orchestrator reports it with the backend and the line, and
+carries on. A message of a known type whose fields have the wrong type is checked
+against its schema (harness.common.schema) and reported as a protocol problem.
 """
 
 import base64

@@ -13,7 +13,7 @@ dtype, status, outputs, methods, error, seconds}], verdicts [{case, output, back
 dtype, verdict, max_abs, max_rel, worst_index, tolerance {rtol, atol}, method, odd_one_out,
 detail}], pairwise [{case, output, dtype, a, b, agree, max_abs, max_rel, tolerance,
 detail}], findings [{kind, case, output, dtype, backend, index, detail}], problems
-[{kind: junk|crash|timeout|worker-exit|protocol|conflict|internal|report, backend,
+[{kind: junk|crash|timeout|worker-exit|protocol|conflict|internal|report|partial-file, backend,
 case, dtype, detail}], summary {verdict: count}, exit_status, merged_from (compare only).
 Non-finite metrics are the strings "inf"/"nan" (the file is strict JSON).
 """

@@ -41,19 +41,33 @@ def test_an_out_that_is_a_file_or_under_one_is_refused_before_any_work(
     assert blocker.read_text() == "not a folder\n"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through any permission bits")
-@pytest.mark.parametrize("command", ["run", "bench", "doc"])
-def test_a_read_only_out_is_refused_before_any_work(harness, tmp_path, command):
-    out = tmp_path / "ro"
-    out.mkdir()
-    out.chmod(0o555)
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder nobody may write in: permission bits, or for root a read-only tmpfs."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    mount = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)],
+                           capture_output=True, text=True, check=False)
+    if mount.returncode != 0:
+        pytest.skip(f"root, and cannot mount a read-only tmpfs: {mount.stderr.strip()}")
     try:
-        result = harness(command, *_first(command), "--out", out, timeout=120)
+        yield folder
     finally:
-        out.chmod(0o755)
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert f"--out {out}: cannot write there" in result.stderr
-    assert "Traceback" not in result.stderr
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+@pytest.mark.parametrize("command", ["run", "bench", "doc"])
+def test_a_read_only_out_is_refused_before_any_work(harness, read_only_folder, command):
+    for out in (read_only_folder, read_only_folder / "results"):
+        result = harness(command, *_first(command), "--out", out, timeout=120)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert f"--out {out}: cannot write there (" in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def _file_size_limit(limit: int):
@@ -133,3 +147,20 @@ def test_a_run_whose_progress_reader_left_still_writes_its_reports(tmp_path, num
     assert len(run["results"]) == 6 and {r["status"] for r in run["results"]} == {"ok"}
     assert (out / "junit.xml").exists() and (out / "report.html").exists()
     assert not list(out.glob("*.partial.jsonl"))
+
+
+def test_compare_onto_a_full_disk_is_one_error(harness, tmp_path, numpy_python):
+    """Any command: an operating-system error while writing is one line, exit 1."""
+    good = tmp_path / "good"
+    assert harness("run", "--backends", "numpy", "--cases", "chain_rule_forward", "--dtypes",
+                   "float64", "--out", good).returncode == 0
+    out = tmp_path / "merged"
+    result = subprocess.run([sys.executable, "-m", "harness", "compare", str(good), "--out",
+                             str(out)], cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
+                            capture_output=True, text=True, timeout=600,
+                            preexec_fn=_file_size_limit(2000), check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("harness compare: error: [Errno 27] File too large")
+    assert not (out / "run.json").exists()
