@@ -25,6 +25,11 @@ BACKENDS = ("torch", "tensorflow", "mxnet", "jax", "numpy")
 FRAMEWORK_MODULES = {"torch": ("torch",), "tensorflow": ("tensorflow",), "mxnet": ("mxnet",),
                      "jax": ("jax",), "numpy": ("numpy", "numdifftools")}
 GPU_BACKENDS = ("torch", "jax")
+# The distributions that are the framework: `jax@0.4.38` pins each of them to 0.4.38 in
+# an environment of its own (the group's other pins are left to the resolver).
+FRAMEWORK_DISTRIBUTIONS = {"torch": ("torch",), "tensorflow": ("tensorflow",),
+                           "mxnet": ("mxnet",), "jax": ("jax", "jaxlib"), "numpy": ("numpy",)}
+VERSION_MARK = "@"
 
 # Other names a user (or a D2L chapter's tab) may give a backend.
 ALIASES = {"pytorch": "torch", "tf": "tensorflow", "mx": "mxnet", "np": "numpy"}
@@ -34,10 +39,18 @@ D2L_TABS = ("mxnet", "pytorch", "tensorflow", "jax")
 D2L_TAB_NAMES = {"torch": "pytorch"}
 
 
+def split_version(name: str) -> tuple[str, str | None]:
+    """`torch@2.5.1` -> ("torch", "2.5.1"); `torch` -> ("torch", None)."""
+    base, mark, version = name.strip().partition(VERSION_MARK)
+    return base, (version.strip() if mark else None)
+
+
 def canonical_backend(name: str) -> str:
-    """The backend a name means: an alias (any case) resolved; any other name unchanged."""
-    name = name.strip()
-    return ALIASES.get(name.lower(), name)
+    """The backend a name means: an alias (any case) resolved, a `@version` kept; any other
+    name unchanged (`pytorch@2.5.1` -> `torch@2.5.1`)."""
+    base, version = split_version(name)
+    base = ALIASES.get(base.lower(), base)
+    return base if version is None else f"{base}{VERSION_MARK}{version}"
 
 
 def d2l_tab(name: str) -> str | None:

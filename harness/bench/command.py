@@ -60,7 +60,7 @@ def configure(p):
     p.add_argument("--dtypes", metavar="NAMES", help="float64,float32 (quick: float64)")
     p.add_argument("--workloads", metavar="NAMES", help=f"default all: {', '.join(WORKLOADS)}")
     p.add_argument("--quick", action="store_true",
-                   help="small sizes and short timings: about a minute once envs exist")
+                   help="small sizes and short timings: about two minutes once envs exist")
     p.add_argument("--threads", type=options.positive_integer, metavar="N",
                    help="cap every framework's thread pools at N (e.g. 1 for equal terms)")
     p.add_argument("--out", default="results/bench", metavar="DIR",
@@ -84,7 +84,7 @@ def configure(p):
                    help="skip sizes predicted to take longer per call (default 5, quick 0.5)")
     p.add_argument("--timeout", type=options.positive_number, metavar="S",
                    help="per-backend worker limit")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
 
 

@@ -13,11 +13,11 @@ import hashlib
 import json
 import shutil
 import subprocess
-import tomllib
 from pathlib import Path
 
-from harness import REPO_ROOT, envs
+from harness import envs
 from harness.common.fileio import write_json_atomic
+from harness.envs import spec
 
 FOLDER = "doc-extras"
 MARKER = "harness-doc-extras.json"
@@ -25,8 +25,8 @@ MARKER = "harness-doc-extras.json"
 
 def declared() -> dict:
     """Environment name -> its pinned doc extras."""
-    with open(REPO_ROOT / "pyproject.toml", "rb") as fh:
-        table = tomllib.load(fh).get("tool", {}).get("harness", {}).get("doc-extras", {})
+    # the spec file: the checkout's pyproject.toml, or the copy an installed harness ships
+    table = spec.document().get("tool", {}).get("harness", {}).get("doc-extras", {})
     return {name: list(reqs) for name, reqs in table.items()}
 
 

@@ -9,7 +9,7 @@ changed from the recorded answer. The terminal, report.html and the README
 import html
 
 from harness.conventions import from_json, text
-from harness.run.crosscheck import REFERENCE
+from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE
 
 MARKS = {"known": " ✗", "disagree": " ✗", "changed": " Δ"}
 LEGEND = ("✗: outside the set of valid answers (a known bug when recorded); "
@@ -62,7 +62,7 @@ def _cell(by_dtype: dict) -> str:
     if not by_dtype:
         return "-"
     shown = []
-    for dtype in ("float64", "float32"):
+    for dtype in sorted(DTYPES, key=lambda d: d != REFERENCE_DTYPE):  # float64 first
         v = by_dtype.get(dtype)
         if v is None:
             continue

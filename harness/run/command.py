@@ -8,7 +8,8 @@ and report.html. Results are appended to a partial file in --out as they arrive.
 
 Exit status: 0 everything agrees ("unsupported", declared by an adapter, is shown
 but does not fail), 1 anything disagrees, errors, crashes, times out or a worker
-misbehaves, 2 usage error, 130 interrupted (the reports are still written).
+misbehaves, 2 usage error, 130 interrupted by SIGINT (Ctrl-C) or 143 by SIGTERM (the
+reports are still written, whole, and record it; see harness.run.interrupts).
 """
 
 import fnmatch
@@ -31,6 +32,9 @@ from harness.common import options
 from harness.common.protocol import ProtocolError, decode_message
 from harness.common.schema import check_message, printable
 from harness.facts import BACKENDS, DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV
+from harness.reports import Context, render
+from harness.reports import choices as report_formats
+from harness.run.interrupts import Interrupts
 from harness.run.results import FORMAT, finish, now, write_reports
 
 STARTUP_TIMEOUT = 120.0  # seconds a worker may take to import its framework
@@ -47,7 +51,8 @@ def configure(p):
                    metavar="N",
                    help="workers running at once (default: the machine's cores)")
     p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--format", choices=report_formats(), default="table",
+                   help="what to print on stdout (the report files are always written)")
     p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
                    help="run backend NAME with this interpreter instead of its managed env "
                         "(NAME=reference: the reference worker's, by default the numpy env's)")
@@ -451,10 +456,6 @@ def _env_name(backend: str) -> str:
     return backend if backend in envs.declared_groups() else REFERENCE_ENV
 
 
-def _on_sigterm(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(args) -> int:
     from harness.common.progress import Progress
 
@@ -470,6 +471,7 @@ def main(args) -> int:
         tasks[b] = [(c, d) for c in case_ids for d in dtypes]
     total = sum(len(t) for t in tasks.values())
     progress = Progress(total)
+    stop = Interrupts().install()  # from here on a signal is recorded and ends in reports
     run = Run(args, tasks, out, progress)
     for backend, items in tasks.items():  # a broken case file: an error for that case alone
         for case, dtype in items:
@@ -484,27 +486,18 @@ def main(args) -> int:
         t = threading.Thread(target=supervise, args=(run, b, _env_name(b), python, slots),
                              name=f"worker-{b}", daemon=True)
         threads.append(t)
-    interrupted = False
-    old = signal.signal(signal.SIGTERM, _on_sigterm)
-    old_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even if inherited ignored
-    try:
-        for t in threads:
-            t.start()
-        # poll, never join: a join() cut short by KeyboardInterrupt can leave a live
-        # thread looking finished (CPython 3.11)
-        while not all(e.is_set() for e in run.finished.values()):
-            time.sleep(0.05)
-    except KeyboardInterrupt:
-        interrupted = True
+    for t in threads:
+        t.start()
+    while not all(e.is_set() for e in run.finished.values()) and stop.signum is None:
+        time.sleep(0.05)
+    interrupted = stop.signum is not None
+    if interrupted:
         run.stop.set()
         run.kill_all()
         progress.message("interrupted: stopping workers, writing what has been computed")
         deadline = time.monotonic() + 15
         while not all(e.is_set() for e in run.finished.values()) and time.monotonic() < deadline:
             time.sleep(0.05)
-    finally:
-        signal.signal(signal.SIGTERM, old)
-        signal.signal(signal.SIGINT, old_int)
     for backend, items in tasks.items():  # whatever no thread could finish
         for case, dtype in items:
             run.add_result(backend, case, dtype, "interrupted" if interrupted else "crashed",
@@ -516,25 +509,22 @@ def main(args) -> int:
             run.partial.close()
     progress.close()
     doc = assemble(run, args, case_ids, time.monotonic() - started)
-    finish(doc, interrupted=interrupted)
+    finish(doc, signum=stop.signum)
     try:
-        write_reports(doc, out)
+        write_reports(doc, out, Context(signal=stop.received))
     except OSError as exc:  # disk full, --out removed mid-run: say what is saved
+        stop.restore()
         raise SaveError(_not_saved(run, out, exc)) from None
     run.partial_path.unlink(missing_ok=True)
-    print(_render(doc, args.format))
-    return doc["exit_status"]
+    stop.restore()
+    print(render(doc, args.format).rstrip("\n"))
+    return stop.exit_status(doc["exit_status"])
 
 
 def _not_saved(run: Run, out: Path, exc: OSError) -> str:
     saved = (f"{run.partial_saved} of {len(run.results)} results are saved, one JSON object "
              f"per line, in {run.partial_path}" if run.partial_saved else "no result was saved")
     return f"cannot write the reports in {out} ({exc.strerror or exc}); {saved}"
-
-
-def _render(doc, fmt):
-    from harness.reports.table import render
-    return render(doc, fmt)
 
 
 def _seeds_in(inputs: dict, prefix: str = "") -> dict:
@@ -578,7 +568,7 @@ def assemble(run: Run, args, case_ids, total_seconds) -> dict:
     return {"format": FORMAT, "created": now(), "argv": sys.argv[1:], "options": options,
             "seeds": seeds,
             "environment": {"python": platform.python_version(), "platform": platform.platform(),
-                            "backends": env_backends},
+                            "hostname": platform.node(), "backends": env_backends},
             "timings": {"total_seconds": round(total_seconds, 3), "backends": timings,
                         "cases": per_case},
             "cases": metas, "results": results, "problems": run.all_problems()}

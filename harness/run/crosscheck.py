@@ -12,7 +12,7 @@ import math
 from collections import Counter
 
 from harness.common.protocol import Array, ProtocolError
-from harness.common.tolerances import compare, looser, tolerance
+from harness.common.tolerances import compare, looser, tolerance, unravel
 from harness.facts import REFERENCE, REFERENCE_DTYPE
 
 VERDICTS = ("agree", "disagree", "unsupported", "error", "crashed", "timeout", "interrupted",
@@ -67,6 +67,8 @@ def _row(case, output, backend, dtype, verdict, detail="", method=None, cmp=None
             "max_abs": _num(cmp.max_abs) if cmp else None,
             "max_rel": _num(cmp.max_rel) if cmp else None,
             "worst_index": list(cmp.worst_index) if cmp and cmp.worst_index is not None else None,
+            "actual": _num(cmp.actual) if cmp else None,
+            "expected": _num(cmp.expected) if cmp else None,
             "tolerance": _tol(tol), "method": method, "odd_one_out": None, "detail": detail}
 
 
@@ -96,14 +98,6 @@ def _nonfinite_everywhere(arrays: dict):
         if not any(math.isfinite(float(v)) for v in vals):
             return i, vals
     return None
-
-
-def _unravel(i, shape):
-    idx = []
-    for n in reversed(shape):
-        idx.append(i % n if n else 0)
-        i //= n if n else 1
-    return list(reversed(idx))
 
 
 def check_output(case, output, dtype, ref, backends: dict, ref_row=True, ref_note=""):
@@ -168,7 +162,7 @@ def check_output(case, output, dtype, ref, backends: dict, ref_row=True, ref_not
     hit = _nonfinite_everywhere(arrays) if len(arrays) == len(backends) + ref_row else None
     if hit:
         i, vals = hit
-        index = _unravel(i, next(iter(arrays.values())).shape)
+        index = list(unravel(i, next(iter(arrays.values())).shape))
         findings.append({"kind": "non-finite-everywhere", "case": case, "output": output,
                          "dtype": dtype, "backend": None, "index": index,
                          "detail": f"non-finite at index {index} on every backend and the "
