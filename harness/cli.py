@@ -114,7 +114,7 @@ class SaveError(UsageError):
     status = 1
 
 
-def _quiet_stdout() -> None:
+def quiet_stdout() -> None:
     """The reader of stdout is gone: point fd 1 at /dev/null so the exit flush is silent."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -183,7 +183,7 @@ def main(argv=None) -> int:
         print(f"harness {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         return EXIT_BROKEN_PIPE
     except OSError as exc:  # disk full, a folder gone mid-run: one line, not a traceback
         print(f"harness {args.command}: error: {exc}", file=sys.stderr)

@@ -1,13 +1,16 @@
 """Progress on stderr while a run goes: one updating line on a terminal, else a line per result.
 
 Progress is a courtesy: when its reader is gone (`harness run 2>&1 | head`) it falls
-silent, and the run goes on to write its reports.
+silent, and the run goes on to write its reports. What a worker said (a crash's stderr,
+a problem) is shown with colour codes and control characters escaped.
 """
 
 import shutil
 import sys
 import threading
 import time
+
+from harness.reports.view import printable
 
 
 class Progress:
@@ -21,6 +24,7 @@ class Progress:
     def _write(self, text: str, transient: bool = False) -> None:
         if self.stream is None:
             return
+        text = printable(text)
         try:
             if self.tty:
                 if transient:  # a wrapped line could not be overwritten

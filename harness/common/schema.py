@@ -4,16 +4,12 @@ Everything a worker sends and every field `harness compare` reads is checked her
 in one place, against a small declared schema, before any other code touches it:
 well-formed JSON with a wrong type (`"outputs": ["g"]`, `"seconds": "fast"`) is then
 a named problem ("results[3].outputs: a list, expected an object") instead of a
-traceback far away. Strings that passed are made printable: control characters
-(ANSI escapes, NUL, a lone surrogate) become visible `\\x1b`-style escapes, so a
-message can reach a terminal, report.html or junit.xml only as text.
+traceback far away. Strings are kept as they came (run.json is lossless); whatever
+shows them escapes what a terminal, XML or HTML cannot take (harness.reports.view).
 Standard library only (the orchestrator's rule).
 """
 
 import math
-import re
-
-MAX_DEPTH = 64  # deeper nesting than any real message or run.json has
 
 
 class SchemaError(ValueError):
@@ -195,7 +191,7 @@ MESSAGES = {
 def check_message(msg: dict) -> tuple[dict | None, str | None]:
     """(message to act on, problem) for a decoded harness-worker/1 message.
 
-    A valid message comes back printable with no problem. A malformed result that
+    A valid message comes back as it is, with no problem. A malformed result that
     still names its case and dtype comes back as an `error` result saying what was
     wrong (its task is answered, the worker goes on); another malformed message comes
     back without its bad fields, or as None when a field it needs was bad: report the
@@ -203,9 +199,9 @@ def check_message(msg: dict) -> tuple[dict | None, str | None]:
     spec = MESSAGES[msg["type"]]
     try:
         spec.check(msg)
-        return printable_data(msg), None
+        return msg, None
     except SchemaError as exc:
-        problem = printable(f"{msg['type']} message: {exc}")
+        problem = f"{msg['type']} message: {exc}"
     task = {k: msg.get(k) for k in ("case", "dtype")}
     if msg["type"] != "result":
         return _without_bad_fields(msg, spec), problem
@@ -214,7 +210,7 @@ def check_message(msg: dict) -> tuple[dict | None, str | None]:
     stand_in = {"type": "result", **task, "status": "error", "outputs": {}, "methods": {},
                 "seconds": None, "error": {"type": "ProtocolError", "traceback": "",
                                            "message": f"the worker sent a malformed {problem}"}}
-    return printable_data(stand_in), problem
+    return stand_in, problem
 
 
 def _without_bad_fields(msg: dict, spec: Obj) -> dict | None:
@@ -228,7 +224,7 @@ def _without_bad_fields(msg: dict, spec: Obj) -> dict | None:
             continue
     try:
         spec.check(kept)
-        return printable_data(kept)
+        return kept
     except SchemaError:
         return None
 
@@ -261,34 +257,6 @@ RUN_FILE = Obj({
 
 
 def check_run_file(doc) -> dict:
-    """The run.json document, printable, or SchemaError naming the first bad field."""
+    """The run.json document, or SchemaError naming the first bad field."""
     RUN_FILE.check(doc)
-    return printable_data(doc)
-
-
-# ---- printable text ---------------------------------------------------------------------
-
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _escape(match) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def printable(text: str) -> str:
-    """`text` with control characters (but newline and tab) and lone surrogates escaped."""
-    return _UNPRINTABLE.sub(_escape, text)
-
-
-def printable_data(value, depth: int = 0):
-    """A JSON value with every string (keys too) made printable; SchemaError if too deep."""
-    if depth > MAX_DEPTH:
-        raise SchemaError("", f"nested more than {MAX_DEPTH} levels deep")
-    if isinstance(value, str):
-        return printable(value)
-    if isinstance(value, dict):
-        return {printable(str(k)): printable_data(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [printable_data(v, depth + 1) for v in value]
-    return value
+    return doc

@@ -27,10 +27,10 @@ from collections import deque
 from pathlib import Path
 
 from harness import REPO_ROOT
-from harness.cli import SaveError, UsageError
+from harness.cli import SaveError, UsageError, quiet_stdout
 from harness.common import options
 from harness.common.protocol import ProtocolError, decode_message
-from harness.common.schema import check_message, printable
+from harness.common.schema import check_message
 from harness.facts import BACKENDS, DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV
 from harness.reports import Context, render
 from harness.reports import choices as report_formats
@@ -234,7 +234,7 @@ def _telling_line(lines: list[str]) -> str:
 
 def _error(kind, message, stderr_tail):
     """An error object for a worker failure; the message quotes the telling stderr line."""
-    lines = [printable(x) for x in stderr_tail if x.strip()]
+    lines = [x for x in stderr_tail if x.strip()]
     telling = _telling_line(lines)
     if telling:
         message = f"{message}; stderr: {telling.strip()[:200]}"
@@ -393,7 +393,7 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
             run.add_result(backend, case, dtype, "crashed",
                            error=_error("WorkerCrash", f"worker {how} before it started", tail))
         run.problem("crash", backend, f"worker {how} before it said hello; "
-                                      f"stderr: {printable(' | '.join(list(tail)[-3:]))}")
+                                      f"stderr: {' | '.join(list(tail)[-3:])}")
         remaining.clear()
         return
     what = (f"worker {how} during this case" if rc != 0 else
@@ -517,7 +517,10 @@ def main(args) -> int:
         raise SaveError(_not_saved(run, out, exc)) from None
     run.partial_path.unlink(missing_ok=True)
     stop.restore()
-    print(render(doc, args.format).rstrip("\n"))
+    try:
+        print(render(doc, args.format).rstrip("\n"), flush=True)
+    except BrokenPipeError:  # the reader left (`| head`); the reports are written all the same
+        quiet_stdout()
     return stop.exit_status(doc["exit_status"])
 
 

@@ -109,7 +109,7 @@ def test_envs_create_whose_pip_fails_is_one_clear_error(harness, tmp_path):
     result = harness("envs", "--create", "numpy", env=env, timeout=600)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    assert "harness envs: error: creating environment 'numpy' failed" in result.stderr
+    assert "harness envs: error: numpy: " in result.stderr  # then pip's last lines
 
 
 def _closed_pipe() -> int:
@@ -127,7 +127,7 @@ def test_envs_json_into_a_closed_pipe_is_quiet(tmp_path):
                                 env=dict(os.environ, PYTHONPATH=str(REPO)), check=False)
     finally:
         os.close(write)
-    assert result.returncode == 141
+    assert result.returncode == 0  # the command did its work; its reader left early
     assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr
 
 
@@ -142,7 +142,7 @@ def test_a_run_whose_progress_reader_left_still_writes_its_reports(tmp_path, num
                                 env=dict(os.environ, PYTHONPATH=str(REPO)))
     finally:
         os.close(write)
-    assert result.returncode == 141
+    assert result.returncode == 0  # the run's own status: everything agreed
     run = json.loads((out / "run.json").read_text())
     assert len(run["results"]) == 6 and {r["status"] for r in run["results"]} == {"ok"}
     assert (out / "junit.xml").exists() and (out / "report.html").exists()

@@ -96,21 +96,24 @@ def test_a_hello_with_a_wrong_field_is_a_problem_and_the_cases_still_run(
     assert run["environment"]["backends"]["faulty"]["version"]  # the rest of hello was kept
 
 
-def test_control_characters_in_a_message_are_escaped_everywhere(tmp_path, faulty_dir):
-    """ANSI colour codes and NUL in an error message: visible escapes on the terminal, in
-    run.json, junit.xml and report.html; never the raw bytes."""
+def test_control_characters_in_a_message_never_reach_the_terminal_or_a_report(tmp_path,
+                                                                             faulty_dir):
+    """ANSI colour codes and NUL in an error message: kept as they came in run.json (as
+    JSON escapes), never raw on the terminal (progress and table), junit.xml or
+    report.html."""
     raw = "\x1b[31mred\x1b[0m and a NUL \x00 here"
     message = {"status": "error", "outputs": {}, "methods": {},
                "error": {"type": "RuntimeError", "message": raw, "traceback": raw}}
     out = tmp_path / "out"
-    result, run = run_forged(out, faulty_dir, message=message)
+    hello = {"error": {"type": "RuntimeError", "message": raw, "traceback": ""}}
+    result, run = run_forged(out, faulty_dir, message=message, hello=hello)
     assert result.returncode == 1
-    err = status_of(run, "faulty", A)["error"]
-    assert err["message"] == "\\x1b[31mred\\x1b[0m and a NUL \\x00 here"
+    assert status_of(run, "faulty", A)["error"]["message"] == raw  # lossless
+    assert "[faulty] cannot load: red and a NUL \\x00 here" in result.stderr  # progress
     for text in (result.stdout, result.stderr, (out / "report.html").read_text(),
                  (out / "junit.xml").read_text(), (out / "run.json").read_text()):
         assert "\x1b" not in text and "\x00" not in text
-    assert "\\x1b[31mred" in result.stdout
+    assert "red" in result.stdout and "NUL \\x00 here" in result.stdout
 
 
 @pytest.mark.parametrize("how, telling", [("exit", "exit status 3"),
