@@ -22,7 +22,7 @@ from pathlib import Path
 from harness import REPO_ROOT, envs
 from harness.cli import UsageError
 from harness.common import options
-from harness.doc import book, bookreport, cache, command, extras, parser, report
+from harness.doc import book, bookreport, cache, caselink, command, extras, parser, report, runner
 from harness.facts import d2l_tab
 
 
@@ -92,7 +92,7 @@ def run_chapter(b, bc) -> dict:
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         with b.lock:
             b.procs[bc.rel] = proc
-        rc = proc.wait()
+        rc = _wait(proc, _chapter_limit(b.args, cells))
         with b.lock:
             b.procs.pop(bc.rel, None)
     seconds = time.monotonic() - started
@@ -103,8 +103,33 @@ def run_chapter(b, bc) -> dict:
         return bookreport.unfinished_row(bc, "interrupted", "stopped before it finished",
                                          seconds, rdir)
     tail = (out_dir / "console.log").read_text(errors="replace")[-800:].strip()
+    if rc is None:
+        return bookreport.unfinished_row(
+            bc, "timeout", f"the chapter process ran past {_chapter_limit(b.args, cells):.0f} s "
+            f"(every cell at --cell-timeout, plus start and cases) and was stopped: {tail}",
+            seconds, rdir)
     return bookreport.unfinished_row(bc, "crashed", f"chapter process exited {rc}: {tail}",
                                      seconds, rdir)
+
+
+def _chapter_limit(args, cells: dict) -> float:
+    """The longest a chapter can rightly take: its longest tab's cells each at the cell
+    timeout (tabs run in parallel), the kernels' start and the cases' runs, with margin."""
+    return max(cells.values(), default=0) * args.cell_timeout + runner.STARTUP_TIMEOUT \
+        + caselink.CASE_TIMEOUT + 60
+
+
+def _wait(proc, limit):
+    """The process's exit status, or None after killing its group at `limit` seconds."""
+    try:
+        return proc.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
+        return None
 
 
 def _read_doc(path, token):

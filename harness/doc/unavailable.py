@@ -16,8 +16,8 @@ NETWORK_TEXT = re.compile(r"Temporary failure in name resolution|Name or service
                           r"Network is unreachable|nodename nor servname|No route to host|"
                           r"needs a download", re.IGNORECASE)
 # Packages the book's tabs import that no environment here can offer, and why.
-NO_BUILD = {"torchvision": "torchvision has no CPU build for torch 2.13 on PyPI "
-                           "(see pyproject.toml, [tool.harness.doc-extras])"}
+NO_BUILD = {"torchvision": "torchvision has no CPU build for torch 2.13 on PyPI (only on "
+                           "PyTorch's CPU index; see pyproject.toml, [tool.harness.doc-extras])"}
 _MODULE = re.compile(r"No module named '([\w.]+)'")
 
 
@@ -28,6 +28,8 @@ def reason(error: dict | None) -> str | None:
     kind, message = error.get("type") or "", str(error.get("message") or "")
     if kind in NETWORK_ERRORS or NETWORK_TEXT.search(message):
         return f"needs a download, and doc mode runs offline ({kind}: {message[:200]})"
+    if "operator torchvision::" in message:       # PyPI's torchvision beside the CPU torch
+        return NO_BUILD["torchvision"]
     m = _MODULE.search(message) if kind in ("ModuleNotFoundError", "ImportError") else None
     if m and m.group(1).split(".")[0] in NO_BUILD:
         return NO_BUILD[m.group(1).split(".")[0]]
