@@ -68,14 +68,11 @@ def _entry(path: Path, group: str) -> dict:
     if not isinstance(found["order"], int) or not all(
             isinstance(found[k], str) and found[k] for k in ("id", "title", "section")):
         raise CaseError(f"{path.name}: id/title/section must be non-empty strings, order an int")
-<<<<<<< HEAD
     if not CASE_ID.fullmatch(found["id"]):
         raise CaseError(f"{path.name}, line {call.lineno}: case id {found['id']!r} may hold only "
                         f"letters, digits, '_', '.', '/' and '-'")
-=======
     if group == "chapter":
         _check_place(found, path)
->>>>>>> main
     package = __name__ if group == "chapter" else f"{__name__}.{group}"
     if group != "chapter" and not found["id"].startswith(f"{group}/"):
         raise CaseError(f"{path.name}: a {group} case's id must start with '{group}/'")
@@ -83,7 +80,15 @@ def _entry(path: Path, group: str) -> dict:
             "group": group}
 
 
-<<<<<<< HEAD
+def _check_place(found: dict, path: Path) -> None:
+    """A chapter case names its chapter's `:label:` and its section's position."""
+    if not isinstance(found["chapter"], str) or not found["chapter"]:
+        raise CaseError(f"{path.name}: chapter must be the chapter's :label:, a non-empty string")
+    if not isinstance(found["section_number"], int) or found["section_number"] < 1:
+        raise CaseError(f"{path.name}: section_number must be a positive int (the n-th ## "
+                        f"heading of the chapter)")
+
+
 def _fault(path: Path, exc: Exception) -> str:
     """Why a case module cannot be indexed, with its file and line."""
     where = path.relative_to(_HERE.parent).as_posix()
@@ -125,15 +130,6 @@ def _scan(groups=None) -> tuple[list[dict], list[dict]]:
     good = [e for _, e in good if ids.count(e["id"]) == 1]
     rank = list(GROUPS)
     return sorted(good, key=lambda e: (rank.index(e["group"]), e["order"], e["id"])), broken
-=======
-def _check_place(found: dict, path: Path) -> None:
-    """A chapter case names its chapter's `:label:` and its section's position."""
-    if not isinstance(found["chapter"], str) or not found["chapter"]:
-        raise CaseError(f"{path.name}: chapter must be the chapter's :label:, a non-empty string")
-    if not isinstance(found["section_number"], int) or found["section_number"] < 1:
-        raise CaseError(f"{path.name}: section_number must be a positive int (the n-th ## "
-                        f"heading of the chapter)")
->>>>>>> main
 
 
 def case_index(groups=None) -> list[dict]:
