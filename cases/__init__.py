@@ -20,6 +20,7 @@ _HERE = Path(__file__).resolve().parent
 _NOT_CASES = {"base"}
 _INDEXED = ("id", "title", "section", "order")
 _PLACE = ("chapter", "section_number")      # where a chapter case comes from (required)
+_CALLS = ("calls",)  # a convention case: the APIs whose use points to it (doc mode)
 # group -> folder of its case modules: the chapter's examples, and the convention cases
 # (points where a derivative is not defined and each framework picks an answer).
 GROUPS = {"chapter": _HERE, "conventions": _HERE / "conventions"}
@@ -46,7 +47,7 @@ def _entry(path: Path, group: str) -> dict:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     call = _case_call(tree, path)
     found = {}
-    wanted = _INDEXED + (_PLACE if group == "chapter" else ())
+    wanted = _INDEXED + (_PLACE if group == "chapter" else _CALLS)
     for kw in call.keywords:
         if kw.arg in wanted:
             try:

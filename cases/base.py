@@ -190,6 +190,7 @@ class ConventionCase(Case):
     """
 
     rules_fn: Callable | None = None
+    calls: tuple = ()  # the APIs whose use in a chapter's cell points to this case (doc mode)
     scalar_function: Callable | None = None  # fn(xp, v) of the "grad" output, for tests
 
     def reference(self) -> dict:
@@ -203,4 +204,5 @@ class ConventionCase(Case):
         return rules
 
     def as_dict(self) -> dict:
-        return {**super().as_dict(), "kind": "convention", "rules": self.rules()}
+        return {**super().as_dict(), "kind": "convention", "rules": self.rules(),
+                "calls": list(self.calls)}

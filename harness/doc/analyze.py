@@ -12,8 +12,8 @@ draw the kernel could not make equal are `not_compared`.
 
 from collections import defaultdict
 
+from harness.doc import conventions, parser, sources
 from harness.doc import findings as F
-from harness.doc import parser, sources
 from harness.doc.compare import Value, compare_printed, compare_values, value_tolerance
 
 BAD_STATUS = ("error", "timeout", "crashed")
@@ -379,7 +379,8 @@ def _drift(gid, group, items, ok, facts, checks, flow, out, base):
     odd, by, case = _odd_tabs(group, items, checks)
     finding = F.new("drift", gid, group["section"], **base, odd_tabs=odd, odd_by=by, case=case,
                     what=what, items=items, detail=items[0].get("detail") or "")
-    out.append(finding)
+    sources = [parser.cell_program(cell, tab)[0] for tab, cell in group["cells"].items()]
+    out.append(conventions.annotate(finding, sources))
     flow.drifted.update({n: finding for n in names})
 
 

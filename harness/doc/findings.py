@@ -21,6 +21,8 @@ A finding is a dict:
     inherited [{group, section, lines, what}]: later cells whose values differ only
               because they carry this difference (drift and error findings only)
     detail    free text (the first item's, or the error message)
+    conventions  drift only: convention cases whose APIs the cell calls (kinks, ties, where
+              frameworks legitimately differ; harness/doc/conventions.py)
 
 Kinds: `drift` the tabs compute different numbers; `error` a cell raised, timed out
 or crashed in some tab; `warning` a tab's cell raised Deprecation/Future/User
@@ -42,7 +44,7 @@ def new(kind: str, group: int, section: str, **fields) -> dict:
     finding = {"id": None, "kind": kind, "group": group, "section": section,
                "section_number": None, "lines": {}, "tabs": [], "odd_tabs": [],
                "odd_by": "neither", "case": None, "what": "", "items": [], "inherited": [],
-               "detail": ""}
+               "detail": "", "conventions": []}
     finding.update(fields)
     return finding
 

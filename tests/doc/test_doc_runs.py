@@ -143,3 +143,16 @@ def test_the_d2l_shim_plots_headless_and_names_what_it_lacks(doc):
     assert len(plot["figures"]) == 1 and (run.out_dir / plot["figures"][0]).stat().st_size > 0
     assert missing["status"] == "error"
     assert "not provided by harness's d2l shim" in missing["error"]["message"]
+
+
+def test_a_drift_in_a_cell_calling_a_kinked_api_names_the_convention_cases(doc):
+    run = doc("convention_kink.md")
+    (drift,) = run.findings("drift")
+    assert "slope" in drift["what"]
+    assert "conventions/relu_at_zero" in drift["conventions"]
+    assert "conventions/relu_at_zero" in drift["detail"]
+
+
+def test_a_drift_in_a_cell_without_such_calls_names_no_convention(doc):
+    (drift,) = doc("drift.md").findings("drift")
+    assert drift["conventions"] == []
