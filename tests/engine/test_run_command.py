@@ -14,9 +14,9 @@ from harness.facts import BACKENDS
     (["--backends", "numpy,nosuchbackend"], ["unknown backend(s) nosuchbackend", "numpy"]),
     (["--cases", "no_such_case*"], ["no case matches no_such_case*", "known:"]),
     (["--dtypes", "float16"], ["unknown dtype(s) float16", "float32, float64"]),
-    (["--timeout", "0"], ["--timeout must be positive"]),
+    (["--timeout", "0"], ["--timeout", "must be a positive finite number"]),
     (["--python", "numpy"], ["NAME=PATH"]),
-    (["--python", "numpy=/no/such/python"], ["no interpreter at /no/such/python"]),
+    (["--python", "numpy=/no/such/python"], ["/no/such/python is not an executable file"]),
     (["--format", "yaml"], ["invalid choice"]),
 ])
 def test_usage_errors_exit_2_and_say_what_is_known(harness, tmp_path, args, words):

@@ -54,14 +54,15 @@ def test_a_crashing_worker_loses_nothing_and_is_restarted(harness, tmp_path, fau
 
 def test_a_hanging_case_times_out_and_the_rest_runs(harness, tmp_path, fault_env, two_cases,
                                                     monkeypatch):
-    monkeypatch.setenv("HARNESS_FAULT_HANG_S", "90")  # ends: no timeout would mean "ok"
-    result, run = run_fault(harness, tmp_path, fault_env, "hang", two_cases, "--timeout", "15")
+    """10 s per case, far above what a case that does not hang needs even on a loaded machine."""
+    monkeypatch.setenv("HARNESS_FAULT_HANG_S", "60")  # ends: no timeout would mean "ok"
+    result, run = run_fault(harness, tmp_path, fault_env, "hang", two_cases, "--timeout", "10")
     cases = two_cases.split(",")
     assert result.returncode == 1
     assert statuses(run, "faulty") == {**{(c, "float32"): "ok" for c in cases},
                                        **{(c, "float64"): "timeout" for c in cases}}
     assert_others_complete(run, cases)
-    assert "timeout: Timeout: no result within 15 s" in result.stdout
+    assert "timeout: Timeout: no result within 10 s" in result.stdout
 
 
 @pytest.mark.parametrize("fault, verdict, words", [

@@ -21,10 +21,16 @@ Faults in the outputs after the case's checks, so only the harness can catch the
 output plus OFF_BY: a plain finite disagreement), ``shape`` (one element more in
 the first output), ``dtype`` (first output float32 in a float64 task), ``scalar``
 (first output a Python float), ``object`` (first output an unencodable object).
+Faults in the protocol messages themselves, well-formed JSON with wrong contents:
+``message`` (the worker's result for that task goes out with the fields of the JSON
+object $HARNESS_FAULT_MESSAGE overwritten, NaN tokens allowed) and, for any task
+list, $HARNESS_FAULT_HELLO (the same, for the hello message).
 """
 
 import ctypes
+import json
 import os
+import sys
 import time
 
 from backends.numpy import NumpyBackend
@@ -33,9 +39,10 @@ from cases import base as _case_base
 BEFORE = ("segv", "abort", "exit", "hang", "raise", "hostile", "junk", "junk-partial", "print")
 ADAPTER_FAULTS = ("np-dtype", "np-scalar")
 AFTER = ("nan", "inf", "off", "shape", "dtype", "scalar", "object")
+MESSAGES = ("message",)
 HOSTILE = "\x1b[31mred\x1b[0m NUL:\x00 surrogate:\ud800 end"
 OFF_BY = 0.5
-KINDS = BEFORE + ADAPTER_FAULTS + AFTER
+KINDS = BEFORE + ADAPTER_FAULTS + AFTER + MESSAGES
 
 
 def parse(text: str) -> list[tuple[str, str, str | None]]:
@@ -159,3 +166,27 @@ def _compute(case, be, dtype="float64"):
 
 
 _case_base.Case.compute = _compute
+
+
+def _forge_messages() -> None:
+    """Overwrite fields of the worker's own messages as $HARNESS_FAULT_MESSAGE/_HELLO say."""
+    channel = getattr(sys.modules.get("__main__"), "Channel", None)
+    hello = json.loads(os.environ.get("HARNESS_FAULT_HELLO") or "{}")
+    fields = json.loads(os.environ.get("HARNESS_FAULT_MESSAGE") or "{}")
+    faults = [(c, d) for k, c, d in parse(os.environ.get("HARNESS_FAULT", "")) if k == "message"]
+    if channel is None or not (hello or faults):
+        return
+
+    def send(self, **msg):
+        task = (msg.get("case"), msg.get("dtype"))
+        if msg["type"] == "hello" and msg.get("backend", "").startswith("faulty"):
+            msg.update(hello)
+        elif msg["type"] == "result" and any(c in ("*", task[0]) and d in (None, task[1])
+                                             for c, d in faults):
+            msg.update(fields)
+        self.stream.write(json.dumps(msg) + "\n")  # NaN tokens pass, as a broken worker's would
+        self.stream.flush()
+    channel.send = send
+
+
+_forge_messages()
