@@ -24,15 +24,22 @@ def as_dtype(value: float, dtype: str) -> float:
     return struct.unpack("<f", struct.pack("<f", value))[0] if dtype == "float32" else value
 
 
+KIND_OF = {method: kind for kind, method in METHODS.items()}
+
+
 def result(case, backend, outputs=None, dtype="float64", status="ok", methods=None,
-           message=None):
-    """One run.json result; outputs {name: list of floats}, encoded in `dtype`."""
+           message=None, classes=None):
+    """One run.json result; outputs {name: list of floats}, encoded in `dtype`; each
+    output's tolerance class as a worker reports it (by default the class of its method
+    in METHODS, else exact)."""
     encoded = {k: encode_floats([as_dtype(v, dtype) for v in vals], dtype=dtype)
                for k, vals in (outputs or {}).items()}
     error = None if message is None else {"type": "Injected", "message": message,
                                           "traceback": ""}
     return {"case": case, "backend": backend, "dtype": dtype, "status": status,
             "outputs": encoded if status == "ok" else {}, "methods": methods or {},
+            "tolerance_classes": classes or {k: KIND_OF.get((methods or {}).get(k), "exact")
+                                             for k in (encoded if status == "ok" else {})},
             "error": error, "seconds": 0.01}
 
 
@@ -57,8 +64,13 @@ def write_run(path, results, cases=None) -> Path:
 
 
 def decoded_outputs(run: dict, case: str, backend: str, dtype: str) -> dict:
-    """{output: flat list of floats} of one result in a run.json (as written by `run`)."""
+    """{output: flat list of floats} of one result in a run.json (as written by `run`,
+    arrays stored once: harness.run.schema puts them back in their outputs)."""
     from harness.common.protocol import decode_array
+    from harness.run.schema import FORMAT, upgrade
+
+    if run.get("format") == FORMAT and "arrays" in run:
+        run = upgrade(json.loads(json.dumps(run)))
 
     (res,) = [r for r in run["results"]
               if (r["case"], r["backend"], r["dtype"]) == (case, backend, dtype)]

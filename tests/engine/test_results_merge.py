@@ -10,6 +10,7 @@ import pytest
 from synthetic import RUN_FORMAT, reference, result, write_run
 
 from harness.run.results import EXIT_INTERRUPTED, ResultsFileError, finish, load_run, merge
+from harness.run.schema import FORMAT
 
 G = [1.0, 2.0]
 
@@ -27,7 +28,7 @@ def test_load_run_reads_a_file_or_its_folder_and_remembers_where(tmp_path):
     path = write_run(tmp_path / "a" / "run.json", [reference("c", {"g": G})])
     for where in (path, path.parent):
         run = load_run(where)
-        assert run["_path"] == str(path) and run["format"] == RUN_FORMAT
+        assert run["_path"] == str(path) and run["format"] == FORMAT   # read, then upgraded
         assert [r["backend"] for r in run["results"]] == ["reference"]
 
 
@@ -78,7 +79,7 @@ def test_merge_keeps_the_first_copy_and_reports_a_differing_one(tmp_path):
                                      result("c", "x", {"g": [9.0, 9.0]}),
                                      result("c", "y", {"g": G})])
     merged = merge([a, b])
-    assert merged["format"] == RUN_FORMAT and merged["merged_from"] == [a["_path"], b["_path"]]
+    assert merged["format"] == FORMAT and merged["merged_from"] == [a["_path"], b["_path"]]
     keys = [(r["case"], r["backend"]) for r in merged["results"]]
     assert keys == [("c", "reference"), ("c", "x"), ("c", "y")]
     assert merged["results"][1] is a["results"][1]
