@@ -13,6 +13,7 @@ from pathlib import Path
 
 from harness.cli import UsageError
 from harness.doc import align, analyze, caselink, parser, report, runner
+from harness.run.cache import worker_results
 
 DEFAULT_OUT = "results/doc"
 
@@ -74,8 +75,9 @@ def _case_work(chapter, entries, missing):
     """Reference values and the no-tab frameworks' results for the matching cases."""
     ids = [e["id"] for e in entries]
     with ThreadPoolExecutor(max_workers=1 + len(missing)) as pool:
-        ref = pool.submit(caselink.run_worker, caselink.REFERENCE_ENV, "reference",
-                          [(i, "float64") for i in ids])
+        ref = pool.submit(worker_results, "reference", [(i, "float64") for i in ids],
+                          lambda tasks: caselink.run_worker(caselink.REFERENCE_ENV,
+                                                            "reference", tasks))
         others = {t: pool.submit(caselink.run_worker, parser.TAB_ENVS[t], parser.TAB_ENVS[t],
                                  [(i, d) for i in ids for d in ("float32", "float64")])
                   for t in missing}
