@@ -436,7 +436,8 @@ def render(run: dict, *, plot_python=None) -> str:
         raise TypeError(f"a run must be the run.json dict, not {type(run).__name__}")
     cases, backends, dtypes = _cases(run), _backends(run), _dtypes(run)
     jobs = figure_jobs(run, cases, backends, dtypes)
-    images, problem = draw_figures(jobs, plot_python)
+    from harness.reports.figure_cache import draw  # images reused across runs
+    images, problem = draw(jobs, plot_python, draw_figures)
     title = f"harness run {run.get('created') or ''}".strip()
     body = [
         f"<h1>{esc(title)}</h1>", _summary(run),
