@@ -67,16 +67,23 @@ def ids() -> list[str]:
     return [e["id"] for e in case_index()]
 
 
+_LOADED_INDEX: list[dict] = []   # load()'s copy: a worker loads every case in turn, and
+                                 # reading the index parses every case file (~80 ms)
+
+
 def load(case_id: str):
     """The `Case` with this id (imports its module, hence numpy)."""
-    for entry in case_index():
-        if entry["id"] == case_id:
-            case = importlib.import_module(entry["module"]).CASE
-            if case.id != case_id:
-                raise CaseError(f"{entry['module']}: index says id {case_id!r}, CASE.id is "
-                                f"{case.id!r}")
-            return case
-    raise UnknownCase(f"unknown case {case_id!r}; known: {', '.join(ids())}")
+    entry = next((e for e in _LOADED_INDEX if e["id"] == case_id), None)
+    if entry is None:   # first call, or a case added since: read the index again
+        _LOADED_INDEX[:] = case_index()
+        entry = next((e for e in _LOADED_INDEX if e["id"] == case_id), None)
+    if entry is None:
+        raise UnknownCase(f"unknown case {case_id!r}; known: {', '.join(ids())}")
+    case = importlib.import_module(entry["module"]).CASE
+    if case.id != case_id:
+        raise CaseError(f"{entry['module']}: index says id {case_id!r}, CASE.id is "
+                        f"{case.id!r}")
+    return case
 
 
 def load_all() -> list:
