@@ -377,10 +377,11 @@ class Backend:
         """callable(*args) -> gradient of scalar f w.r.t. args[argnums] (tuple for tuples)."""
         nums, single = _argnums(argnums)
         stage = self._stage(self._grad(self._scalar(f, "grad"), nums, single), "grad")
-        check, use = self._check_args, self._use
+        check, use, dtype_of, top = self._check_args, self._use, self._dtype_of, max(nums)
 
-        def grad_f(*args):
-            check("grad", args, nums)
+        def grad_f(*args):   # the per-call check inlined: ~10 µs calls feel every 0.1 µs
+            if len(args) <= top or any(dtype_of(args[i]) not in DTYPES for i in nums):
+                check("grad", args, nums)   # raises the error that says what is wrong
             out = stage.run(*args)
             use("grad", stage.method)
             return out

@@ -38,6 +38,7 @@ def _check_cache_folder() -> None:
 _check_cache_folder()
 
 _FLOAT_NAMES = {np.dtype("float32"): "float32", np.dtype("float64"): "float64"}
+_ARRAY_TYPES: dict[type, bool] = {}   # type -> whether its instances are arrays here
 
 
 def _make_xp():
@@ -73,8 +74,12 @@ class JaxBackend(Backend):
 
     def _dtype_of(self, x):
         # NumPy arrays are accepted as jax.grad accepts them (jax.test_util passes them).
-        # A dict lookup: numpy's dtype.name costs ~3.4 µs, as much as a small jitted call.
-        if not isinstance(x, (jax.Array, np.ndarray)):
+        # Per call, so lookups only: numpy's dtype.name costs ~3.4 µs, isinstance against
+        # the abstract jax.Array ~0.2 µs; whether a type is an array is asked once.
+        array = _ARRAY_TYPES.get(type(x))
+        if array is None:
+            array = _ARRAY_TYPES[type(x)] = isinstance(x, (jax.Array, np.ndarray))
+        if not array:
             return None
         return _FLOAT_NAMES.get(x.dtype) or x.dtype.name
 
