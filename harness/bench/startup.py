@@ -2,9 +2,10 @@
 
 Times, interleaved round by round in one command so both see the same machine load:
 
-- *startup*: the workers `harness run` starts (every backend and the reference),
-  each only starting, importing its framework (`backends.load`) and exiting (an empty
-  task list), --jobs at a time in the run's launch order;
+- *startup*: the workers a warm `harness run` starts (those whose results are not all
+  in the result cache; every backend and the reference when the warm-up run says
+  nothing), each only starting, importing its framework (`backends.load`) and exiting
+  (an empty task list), --jobs at a time in the run's launch order;
 - *run*: `python -m harness run` itself (all cases, both dtypes unless --dtypes),
   wall time from start to exit, reports included; after one untimed warm-up run, so
   the caches are as a second run finds them;
@@ -101,6 +102,16 @@ def full_run(repo: Path, run_args: list[str], out: Path) -> dict:
     return summary
 
 
+def _started_workers(out: Path, names: list[str]) -> list[str]:
+    """The workers the (warm-up) run in `out` started; `names` if it does not say."""
+    try:
+        timed = json.loads((out / "run.json").read_text("utf-8"))["timings"]["backends"]
+        started = [b for b in names if timed[b]["workers"] > 0]
+    except (OSError, ValueError, KeyError, TypeError):
+        return names
+    return started or names
+
+
 def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
@@ -140,6 +151,7 @@ def main(args, opts: dict) -> int:
     work = Path(tempfile.mkdtemp(prefix="startup-runs-", dir=_mkdir(out)))
     warmup = {lab: full_run(repo, run_args, work / f"warmup-{i}")
               for i, (lab, repo) in enumerate(repos.items())}
+    names = _started_workers(work / "warmup-0", names)
     labels, samples = ["startup", *repos], []
     for i in range(rounds):
         for label in labels if i % 2 == 0 else labels[::-1]:
@@ -150,6 +162,7 @@ def main(args, opts: dict) -> int:
     report = {"format": FORMAT, "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
               "argv": sys.argv, "jobs": jobs, "cpu_count": os.cpu_count(),
               "run_args": run_args, "repos": {k: str(v) for k, v in repos.items()},
+              "startup_workers": names,
               "warmup": warmup, "samples": samples, "summary": _summary(samples, labels),
               "target_ratio": TARGET}
     write_json_atomic(out / "startup.json", report)
@@ -165,7 +178,8 @@ def _mkdir(path: Path) -> Path:
 
 def _text(report: dict) -> str:
     rounds = len(report["samples"]) // len(report["summary"])
-    head = f"warm `harness run` against its workers' start-up ({report['jobs']} at a time)"
+    head = (f"warm `harness run` against its workers' start-up "
+            f"({', '.join(report['startup_workers'])}; {report['jobs']} at a time)")
     lines = [f"{head}, {rounds} round(s):"]
     for label, fig in report["summary"].items():
         ratio = fig.get("ratio_to_startup")
