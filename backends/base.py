@@ -32,9 +32,8 @@ import os
 from typing import ClassVar
 
 from backends import BackendError
-
-DTYPES = ("float32", "float64")
-OPS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
+from harness.facts import DERIVATIVE_OPS as OPS  # noqa: F401 - re-exported for adapters
+from harness.facts import DTYPES
 
 
 class InputError(BackendError, ValueError):

@@ -14,6 +14,9 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 _NOT_CASES = {"base"}
 _INDEXED = ("id", "title", "section", "order")
+# group -> folder of its case modules: the chapter's examples, and the convention cases
+# (points where a derivative is not defined and each framework picks an answer).
+GROUPS = {"chapter": _HERE, "conventions": _HERE / "conventions"}
 
 
 class CaseError(Exception):
@@ -33,7 +36,7 @@ def _case_call(tree: ast.Module, path: Path) -> ast.Call:
     raise CaseError(f"{path.name}: no top-level `CASE = Case(...)`")
 
 
-def _entry(path: Path) -> dict:
+def _entry(path: Path, group: str) -> dict:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     call = _case_call(tree, path)
     found = {}
@@ -49,18 +52,26 @@ def _entry(path: Path) -> dict:
     if not isinstance(found["order"], int) or not all(
             isinstance(found[k], str) and found[k] for k in ("id", "title", "section")):
         raise CaseError(f"{path.name}: id/title/section must be non-empty strings, order an int")
-    return {**{k: found[k] for k in _INDEXED}, "module": f"{__name__}.{path.stem}"}
+    package = __name__ if group == "chapter" else f"{__name__}.{group}"
+    if group != "chapter" and not found["id"].startswith(f"{group}/"):
+        raise CaseError(f"{path.name}: a {group} case's id must start with '{group}/'")
+    return {**{k: found[k] for k in _INDEXED}, "module": f"{package}.{path.stem}",
+            "group": group}
 
 
-def case_index() -> list[dict]:
-    """[{id, title, section, module, order}] in chapter order; imports no case module."""
-    entries = [_entry(p) for p in sorted(_HERE.glob("*.py"))
+def case_index(groups=None) -> list[dict]:
+    """[{id, title, section, module, order, group}]: the chapter's cases in chapter order,
+    then the convention cases; imports no case module. `groups` limits the groups."""
+    entries = [_entry(p, group) for group, folder in GROUPS.items()
+               if groups is None or group in groups
+               for p in sorted(folder.glob("*.py"))
                if not p.stem.startswith("_") and p.stem not in _NOT_CASES]
     ids = [e["id"] for e in entries]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise CaseError(f"duplicate case id(s): {', '.join(dupes)}")
-    return sorted(entries, key=lambda e: (e["order"], e["id"]))
+    rank = list(GROUPS)
+    return sorted(entries, key=lambda e: (rank.index(e["group"]), e["order"], e["id"]))
 
 
 def ids() -> list[str]:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-DTYPES = ("float32", "float64")
-OPS = ("grad", "value_and_grad", "jacobian", "hessian", "hvp")
+from harness.facts import DERIVATIVE_OPS as OPS
+from harness.facts import DTYPES
+
 MP_DIGITS = 50  # mpmath working precision of every SymPy reference
 
 
@@ -171,3 +172,32 @@ def floats(value) -> np.ndarray:
     arr = np.asarray(value, dtype=object)
     flat = [one(v) for v in arr.reshape(-1)]
     return np.asarray(flat, dtype=np.float64).reshape(arr.shape)
+
+
+# ---- convention cases -------------------------------------------------------------------
+
+@dataclass
+class ConventionCase(Case):
+    """A point where a derivative is not defined, or a formula hides a trap.
+
+    There is no single reference value: `rules_fn()` gives, per output, the set of
+    valid answers (cases/conventions/_rules.py), derived from SymPy or the closed
+    form of a subdifferential, never from a framework. The cross-check then tells a
+    convention (frameworks differ, every answer valid) from a wrong answer.
+    """
+
+    rules_fn: Callable | None = None
+    scalar_function: Callable | None = None  # fn(xp, v) of the "grad" output, for tests
+
+    def reference(self) -> dict:
+        return {}  # the rules stand in for a reference value (see as_dict)
+
+    def rules(self) -> dict:
+        rules = self.rules_fn()
+        if set(rules) != set(self.outputs):
+            raise CaseDefinitionError(f"{self.id}: rules for {sorted(rules)}, outputs "
+                                      f"{list(self.outputs)}")
+        return rules
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "kind": "convention", "rules": self.rules()}

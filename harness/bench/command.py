@@ -22,13 +22,14 @@ import threading
 import time
 from pathlib import Path
 
-from harness import REPO_ROOT, envs
+from harness import REPO_ROOT, envs, facts
 from harness.cli import UsageError
 from harness.common.fileio import write_atomic, write_json_atomic
+from harness.facts import canonical_backend
 
 FORMAT = "harness-bench/1"
-DTYPES = ("float64", "float32")
-OPS = ("grad", "hessian", "hvp")
+DTYPES = tuple(reversed(facts.DTYPES))   # float64 first: the full ladder's main figures
+OPS = ("grad", "hessian", "hvp")         # the derivatives timed (besides the primal)
 # name -> (description, needs an n×n matrix); implemented in harness.bench.worker
 WORKLOADS = {
     "logsumexp_Ax": ("log-sum-exp of A·x, A n×n seeded", True),
@@ -36,7 +37,6 @@ WORKLOADS = {
     "quadratic_xAx": ("xᵀAx, A n×n non-symmetric", True),
     "least_squares_V": ("‖X − UV‖² as a function of V (n = 10·p entries)", False),
 }
-GPU_BACKENDS = ("torch", "jax")
 OVERHEAD_TARGET, OVERHEAD_MIN_N = 1.10, 100
 GRAD_PRIMAL_TARGET = 5.0
 FULL = {"sizes": [10, 100, 1000, 10_000, 100_000, 1_000_000], "dtypes": list(DTYPES),
@@ -60,7 +60,7 @@ def configure(p):
     p.add_argument("--dtypes", metavar="NAMES", help="float64,float32 (quick: float64)")
     p.add_argument("--workloads", metavar="NAMES", help=f"default all: {', '.join(WORKLOADS)}")
     p.add_argument("--quick", action="store_true",
-                   help="small sizes and short timings: about a minute once envs exist")
+                   help="small sizes and short timings: about two minutes once envs exist")
     p.add_argument("--threads", type=int, metavar="N",
                    help="cap every framework's thread pools at N (e.g. 1 for equal terms)")
     p.add_argument("--out", default="results/bench", metavar="DIR",
@@ -82,7 +82,7 @@ def configure(p):
     p.add_argument("--max-call", type=float, metavar="S",
                    help="skip sizes predicted to take longer per call (default 5, quick 0.5)")
     p.add_argument("--timeout", type=float, metavar="S", help="per-backend worker limit")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     p.add_argument("--startup", action="store_true",
                    help="instead: a warm `harness run` against its workers only starting "
@@ -96,8 +96,8 @@ def _csv(values) -> str:
     return ",".join(str(v) for v in values)
 
 
-def _names(text, known, what) -> list[str]:
-    names = [t.strip() for t in text.split(",") if t.strip()]
+def _names(text, known, what, canonical=str.strip) -> list[str]:
+    names = [canonical(t) for t in text.split(",") if t.strip()]
     unknown = [n for n in names if n not in known]
     if unknown or not names:
         raise UsageError(f"unknown {what} {', '.join(unknown) or repr(text)}; "
@@ -119,14 +119,15 @@ def options(args) -> dict:
     opts = dict(QUICK if args.quick else FULL)
     known = known_backends()
     if args.device == "cuda":
-        default = [b for b in GPU_BACKENDS if b in known]
+        default = [b for b in facts.GPU_BACKENDS if b in known]
     else:
         default = known
-    names = _names(args.backends, known, "backend(s)") if args.backends else default
+    names = _names(args.backends, known, "backend(s)", canonical_backend) if args.backends \
+        else default
     if args.device == "cuda":
-        bad = [n for n in names if n not in GPU_BACKENDS]
+        bad = [n for n in names if n not in facts.GPU_BACKENDS]
         if bad:
-            raise UsageError(f"--device cuda supports {', '.join(GPU_BACKENDS)} only, "
+            raise UsageError(f"--device cuda supports {', '.join(facts.GPU_BACKENDS)} only, "
                              f"not {', '.join(bad)}")
     if args.dtypes:
         opts["dtypes"] = _names(args.dtypes, DTYPES, "dtype(s)")
@@ -151,6 +152,7 @@ def options(args) -> dict:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
             raise UsageError(f"--python takes NAME=PATH, got {item!r}")
+        name = canonical_backend(name)
         if name not in known:
             raise UsageError(f"--python: unknown backend {name!r}; known: {', '.join(known)}")
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
@@ -446,7 +448,7 @@ def machine() -> dict:
 def make_plots(out: Path) -> dict:
     """Render the PNGs in the numpy environment (matplotlib lives there, not here)."""
     try:
-        python = envs.ensure("numpy")
+        python = envs.ensure(facts.REFERENCE_ENV)
     except envs.EnvError as exc:
         return {"status": "skipped", "message": f"numpy environment unavailable: {exc}",
                 "files": []}

@@ -65,6 +65,8 @@ class Comparison:
     max_rel: float | None = None
     worst_index: tuple | None = None
     reason: str = ""          # why not ok: "shape", "non-finite", "tolerance", "empty"
+    actual: float | None = None    # the two values at worst_index, for reports
+    expected: float | None = None
 
     def describe(self) -> str:
         if self.ok:
@@ -104,7 +106,8 @@ def _flatten(value):
     return flat, shape if shape is not None else tuple(dims)
 
 
-def _unravel(i: int, shape: tuple) -> tuple:
+def unravel(i: int, shape: tuple) -> tuple:
+    """The index into an array of `shape` (C order) of flat position `i`."""
     idx = []
     for n in reversed(shape):
         idx.append(i % n if n else 0)
@@ -122,9 +125,10 @@ def compare(actual, expected, tol: Tolerance) -> Comparison:
     if not (all(map(finite, a)) and all(map(finite, e))):
         bad = [i for i, (x, y) in enumerate(zip(a, e)) if not (finite(x) and finite(y))]
         i = bad[0]
-        return Comparison(False, reason="non-finite", worst_index=_unravel(i, sa),
+        return Comparison(False, reason="non-finite", worst_index=unravel(i, sa),
+                          actual=a[i], expected=e[i],
                           detail=f"{len(bad)} non-finite value(s), first at index "
-                                 f"{_unravel(i, sa)}: {a[i]!r} vs expected {e[i]!r}")
+                                 f"{unravel(i, sa)}: {a[i]!r} vs expected {e[i]!r}")
     # whole-list passes (a run compares ~10^6 elements; a per-element loop cost seconds)
     errs = [abs(x - y) for x, y in zip(a, e)]
     excess = [err - (tol.atol + tol.rtol * abs(y)) for err, y in zip(errs, e)]
@@ -133,5 +137,6 @@ def compare(actual, expected, tol: Tolerance) -> Comparison:
     worst = max(range(len(excess)), key=excess.__getitem__) if excess else 0   # first largest
     ok = all(x <= 0 for x in excess)
     return Comparison(ok, max_abs=max_abs, max_rel=max_rel,
-                      worst_index=_unravel(worst, sa) if a else (),
+                      worst_index=unravel(worst, sa) if a else (),
+                      actual=a[worst] if a else None, expected=e[worst] if a else None,
                       reason="" if ok else "tolerance")

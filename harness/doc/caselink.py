@@ -13,10 +13,9 @@ import subprocess
 from harness import envs
 from harness.common import tolerances
 from harness.common.protocol import ProtocolError, decode_message
-from harness.doc import parser
 from harness.doc.compare import Value, compare_values
+from harness.facts import REFERENCE_DTYPE
 
-REFERENCE_ENV = "numpy"
 CASE_TIMEOUT = 600
 
 
@@ -24,7 +23,7 @@ def matching_cases(chapter) -> tuple:
     """(index entries whose section is a heading of the chapter, None) or ([], why not)."""
     try:
         import cases
-        index = cases.case_index()
+        index = cases.case_index(groups=("chapter",))
     except Exception as exc:  # noqa: BLE001 - cases/ is optional for doc mode
         return [], f"cases unavailable: {type(exc).__name__}: {exc}"
     headings = {text for _, _, text in chapter.headings}
@@ -73,7 +72,7 @@ def check_tabs(groups, runs, entries, reference) -> list:
     checks = []
     for entry in entries:
         meta = reference["meta"].get(entry["id"], {})
-        ref_result = reference["results"].get((entry["id"], "float64"))
+        ref_result = reference["results"].get((entry["id"], REFERENCE_DTYPE))
         if not ref_result or ref_result.get("status") != "ok":
             continue
         for variable, output in (meta.get("chapter_variables") or {}).items():
@@ -123,7 +122,7 @@ def missing_tab_results(entries, reference, backend_runs) -> dict:
     for tab, run in backend_runs.items():
         rows = []
         for (case_id, dtype), result in sorted(run["results"].items()):
-            ref_result = reference["results"].get((case_id, "float64")) or {}
+            ref_result = reference["results"].get((case_id, REFERENCE_DTYPE)) or {}
             meta = reference["meta"].get(case_id) or run["meta"].get(case_id) or {}
             chapter_names = {o: v for v, o in (meta.get("chapter_variables") or {}).items()}
             outputs = []
@@ -146,6 +145,3 @@ def missing_tab_results(entries, reference, backend_runs) -> dict:
         out[tab] = {"backend": run["backend"], "error": run["error"], "cases": rows}
     return out
 
-
-def backend_for_tab(tab: str) -> str | None:
-    return parser.TAB_ENVS.get(tab)

@@ -1,10 +1,13 @@
-"""`harness doc CHAPTER.md`: run a D2L chapter's code tab by tab and report where tabs drift.
+"""`harness doc PATH...`: run D2L chapters' code tab by tab and report where tabs drift.
 
 Works on any D2L chapter: cells, tabs and sections come from the markdown itself.
-Exit status: 0 the tabs agree, 1 drift / a failing cell or tab / a tab that
-disagrees with a case's reference, 2 usage error.
+Many chapters (files, or folders searched for .md files with code cells) run as a
+book (harness.doc.bookrun), each chapter in its own `harness doc --chapter-job`
+process. Exit status: 0 the tabs agree, 1 drift / a failing cell or tab / a tab that
+disagrees with a case's reference, 2 usage error, 130 interrupted.
 """
 
+import argparse
 import json
 import sys
 import time
@@ -12,27 +15,46 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.cli import UsageError
-from harness.doc import align, analyze, caselink, parser, report, runner
+from harness.doc import align, analyze, cache, caselink, parser, report, runner, unavailable
+from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV, d2l_tab
 from harness.run.cache import worker_results
 
 DEFAULT_OUT = "results/doc"
+# Options that cannot change what a tab computes (everything else is part of a cache key).
+NOT_IN_KEY = {"paths", "out", "jobs", "exclude", "shard", "no_cache", "cache_dir", "chapter_job",
+              "cell_timeout", "no_cases", "tabs", "default_tab", "entry", "command"}
 
 
 def configure(p):
-    p.add_argument("chapter", help="D2L markdown chapter (code cells in ```{.python .input} fences)")
-    p.add_argument("--default-tab", default="mxnet", metavar="TAB",
-                   help=f"tab of untagged cells (default mxnet; one of {', '.join(parser.KNOWN_TABS)})")
-    p.add_argument("--tabs", metavar="TABS", help="run only these tabs, comma-separated")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="D2L markdown chapters (code cells in ```{.python .input} fences), or "
+                        "folders: every .md with code cells below them")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="skip chapters whose relative path or name matches (repeatable)")
+    p.add_argument("--default-tab", default=None, metavar="TAB",
+                   help="tab of untagged cells (default: the first of config.ini's [build] tabs,"
+                        f" else mxnet; one of {', '.join(parser.KNOWN_TABS)})")
+    p.add_argument("--tabs", metavar="TABS",
+                   help="run only these tabs, comma-separated (default: config.ini's tabs)")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
-                   help=f"folder for doc.json, doc.html and figures (default {DEFAULT_OUT})")
+                   help=f"folder for index.html, book.json, junit.xml and each chapter's "
+                        f"doc.json/doc.html (default {DEFAULT_OUT})")
     p.add_argument("--cell-timeout", type=float, default=300.0, metavar="S",
                    help="seconds one cell may run before its tab is stopped (default 300)")
     p.add_argument("--no-cases", action="store_true",
                    help="skip the cases/ cross-check and the runs for frameworks without a tab")
+    p.add_argument("--jobs", type=int, default=2, metavar="N",
+                   help="chapters run at once (default 2; each runs its tabs in parallel)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run every tab again (results are still stored for the next run)")
+    p.add_argument("--cache-dir", metavar="DIR", help="reused tab results (default OUT/cache)")
+    p.add_argument("--shard", metavar="K/N", help="run only the K-th of N parts of the chapters")
+    p.add_argument("--chapter-job", metavar="TOKEN", help=argparse.SUPPRESS)
 
 
 def load_chapter(path_text: str, default_tab: str):
     """The parsed chapter, or UsageError saying why this file cannot be run."""
+    default_tab = d2l_tab(default_tab) or default_tab   # `torch` means the `pytorch` tab
     if default_tab not in parser.KNOWN_TABS:
         raise UsageError(f"unknown --default-tab {default_tab!r}; "
                          f"known: {', '.join(parser.KNOWN_TABS)}")
@@ -63,7 +85,7 @@ def _select_tabs(chapter, text):
     tabs = chapter.tabs()
     if not text:
         return tabs
-    wanted = [t.strip().lower() for t in text.split(",") if t.strip()]
+    wanted = [d2l_tab(t) or t.strip().lower() for t in text.split(",") if t.strip()]
     unknown = [t for t in wanted if t not in tabs]
     if unknown:
         raise UsageError(f"--tabs {', '.join(unknown)}: not a tab of this chapter "
@@ -74,12 +96,15 @@ def _select_tabs(chapter, text):
 def _case_work(chapter, entries, missing):
     """Reference values and the no-tab frameworks' results for the matching cases."""
     ids = [e["id"] for e in entries]
+    if not ids:
+        return {"error": None, "meta": {}, "results": {}}, {
+            t: {"error": None, "meta": {}, "results": {}, "backend": parser.TAB_ENVS[t]}
+            for t in missing}
     with ThreadPoolExecutor(max_workers=1 + len(missing)) as pool:
-        ref = pool.submit(worker_results, "reference", [(i, "float64") for i in ids],
-                          lambda tasks: caselink.run_worker(caselink.REFERENCE_ENV,
-                                                            "reference", tasks))
+        ref = pool.submit(worker_results, REFERENCE, [(i, REFERENCE_DTYPE) for i in ids],
+                          lambda tasks: caselink.run_worker(REFERENCE_ENV, REFERENCE, tasks))
         others = {t: pool.submit(caselink.run_worker, parser.TAB_ENVS[t], parser.TAB_ENVS[t],
-                                 [(i, d) for i in ids for d in ("float32", "float64")])
+                                 [(i, d) for i in ids for d in DTYPES])
                   for t in missing}
         return ref.result(), {t: f.result() for t, f in others.items()}
 
@@ -88,18 +113,24 @@ def _progress(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress):
-    """Run everything and return (doc dict, runs)."""
+def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress, store=None,
+          options=None):
+    """Run everything (tabs found in `store` are reused) and return (doc dict, runs)."""
     started = time.monotonic()
+    store = store or cache.Store("", enabled=False)
+    options = options or {}
     entries, case_error = caselink.matching_cases(chapter) if with_cases else ([], "skipped")
     missing = [t for t in parser.KNOWN_TABS if t not in chapter.tabs()]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        cases_job = pool.submit(_case_work, chapter, entries, missing)
-        runs = runner.run_tabs(chapter, tabs, cell_timeout, progress)
+        cases_job = pool.submit(cache.case_work, store, _case_work, chapter, entries, missing,
+                                options)
+        runs = cache.run_tabs(chapter, tabs, store, options,
+                              lambda todo: runner.run_tabs(chapter, todo, cell_timeout, progress))
         reference, backend_runs = cases_job.result()
     tab_seconds = time.monotonic() - started
     groups = align.align(chapter, tabs)
     findings = analyze.analyze(groups, runs)
+    unavailable.reclassify(findings, groups, runs)
     checks = caselink.check_tabs(groups, runs, entries, reference)
     caselink.annotate_drift(findings, checks)
     missing_info = caselink.missing_tab_results(entries, reference, backend_runs)
@@ -120,7 +151,7 @@ def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress):
                     "cells": [c.as_dict() for c in chapter.cells],
                     "text_blocks": [{"tabs": list(b.tabs), "start": b.start, "end": b.end,
                                      "text": b.text} for b in chapter.text_blocks]},
-        "tabs": {t: dict(r.as_dict(), cells_run=sum(
+        "tabs": {t: dict(r.as_dict(), cached=getattr(r, "cached", False), cells_run=sum(
             1 for c in r.cells.values() if c.get("status") != "not run")) for t, r in runs.items()},
         "groups": [_group_dict(g, runs) for g in groups],
         "findings": findings,
@@ -152,7 +183,9 @@ def _group_dict(group, runs) -> dict:
             val = Value.decode(obj) if "data" in obj else None
             variables[name] = val.preview() if val else obj.get("skipped", "?")
         err = reply.get("error")
+        source = parser.cell_program(cell, tab)[0][cell.start - 1:].rstrip("\n")
         outputs[tab] = {"index": cell.index, "start": cell.start, "end": cell.end,
+                        "source": source,
                         "status": reply.get("status", "not run"),
                         "stdout": reply.get("stdout", ""), "stderr": reply.get("stderr", ""),
                         "display": reply.get("display"), "error": err,
@@ -161,16 +194,33 @@ def _group_dict(group, runs) -> dict:
     return {"section": group["section"], "outputs": outputs, "findings": group["findings"]}
 
 
+def cache_options(args) -> dict:
+    """The options that reach the kernel, for the cache keys."""
+    return {k: v for k, v in sorted(vars(args).items()) if k not in NOT_IN_KEY}
+
+
 def main(args) -> int:
-    chapter = load_chapter(args.chapter, args.default_tab)
+    if args.chapter_job is None:
+        from harness.doc import bookrun
+        return bookrun.main(args)
+    return chapter_job(args)
+
+
+def chapter_job(args) -> int:
+    """One chapter, as `harness.doc.bookrun` asks for it: its reports in --out."""
+    if len(args.paths) != 1:
+        raise UsageError("--chapter-job takes one chapter")
+    chapter = load_chapter(args.paths[0], args.default_tab or "mxnet")
     tabs = _select_tabs(chapter, args.tabs)
     if args.cell_timeout <= 0:
         raise UsageError("--cell-timeout must be positive")
     out_dir = Path(args.out)
-    doc, runs = build(chapter, tabs, args.cell_timeout, with_cases=not args.no_cases)
+    store = cache.Store(args.cache_dir or out_dir / "cache", enabled=not args.no_cache)
+    doc, runs = build(chapter, tabs, args.cell_timeout, with_cases=not args.no_cases,
+                      store=store, options=cache_options(args))
+    doc["book_run"] = args.chapter_job
     report.write_figures(doc, runs, out_dir)
-    report.write_json(doc, out_dir)
     report.write_html(doc, runs, out_dir)
+    report.write_json(doc, out_dir)       # last: its presence says the chapter is done
     print("\n".join(report.summary_lines(doc)))
-    print(f"wrote {out_dir / 'doc.json'} and {out_dir / 'doc.html'}")
     return doc["exit_status"]

@@ -134,20 +134,10 @@ def compare_values(a: Value, b: Value, tol=None) -> dict:
     worst = c.worst_index[0] if c.worst_index else None
     at_worst = None if worst is None else [_num(a.flat[worst]), _num(data[worst])]
     return dict(base, verdict="drift", layout=layout, max_abs=_num(c.max_abs),
-                max_rel=_num(c.max_rel), worst_index=_unravel(worst, a.shape),
+                max_rel=_num(c.max_rel),
+                worst_index=None if worst is None else list(tolerances.unravel(worst, a.shape)),
                 at_worst=at_worst,
                 detail=c.describe() + (f"; compared {layout}" if layout else ""))
-
-
-def _unravel(i, shape):
-    """Index into `shape` (C order) of flat position i."""
-    if i is None:
-        return None
-    out = []
-    for n in reversed(shape):
-        out.append(i % n if n else 0)
-        i //= n if n else 1
-    return list(reversed(out))
 
 
 def _num(x):

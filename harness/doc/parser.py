@@ -12,9 +12,11 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-# Tab name -> the harness environment that runs it.
-TAB_ENVS = {"mxnet": "mxnet", "pytorch": "torch", "tensorflow": "tensorflow", "jax": "jax"}
-KNOWN_TABS = tuple(TAB_ENVS)
+from harness.facts import D2L_TABS, backend_for_tab
+
+KNOWN_TABS = D2L_TABS
+# Tab name -> the backend (and environment) that runs it.
+TAB_ENVS = {tab: backend_for_tab(tab) for tab in KNOWN_TABS}
 ALL = "all"
 
 _FENCE_OPEN = re.compile(r"^\s*```+\s*\{\s*\.python\s+\.input\b[^}]*\}\s*$")

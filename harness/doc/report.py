@@ -128,71 +128,16 @@ def write_json(doc, out_dir: Path) -> Path:
     return write_json_atomic(out_dir / "doc.json", doc)
 
 
-_CSS = """
-body{font-family:sans-serif;margin:1em 2em} pre{white-space:pre-wrap;margin:0;font-size:12px}
-table{border-collapse:collapse;width:100%;table-layout:fixed} td,th{border:1px solid #ccc;
-vertical-align:top;padding:4px} .drift{background:#fdd} .layout{background:#ffeccc}
-.error{background:#fcc} .note{background:#eef} img{max-width:100%} .finding{margin:2px 0;
-padding:3px} h2{margin-top:1.5em} .ok{color:#070} .bad{color:#b00}
-"""
-
-
 def _esc(x) -> str:
     return html.escape(str(x))
 
 
 def write_html(doc, runs, out_dir: Path) -> Path:
-    tabs = list(doc["tabs"])
-    title = _esc(doc["chapter"]["title"])
-    parts = [f"<!doctype html><meta charset='utf-8'><title>harness doc: {title}</title>",
-             f"<style>{_CSS}</style><h1>{title}</h1>",
-             (f"<p>{_esc(doc['chapter']['path'])} &middot; verdict "
-              f"<b>{_esc(doc['summary']['verdict'])}</b></p>"),
-             f"<pre>{_esc(chr(10).join(summary_lines(doc)))}</pre>"]
-    section = None
-    for gid, group in enumerate(doc["groups"]):
-        if group["section"] != section:
-            section = group["section"]
-            parts.append(f"<h2>{_esc(section)}</h2>")
-        drifting = {t for i in group["findings"] if doc["findings"][i]["kind"] == "drift"
-                    for t in doc["findings"][i]["tabs"]}
-        for i in group["findings"]:
-            f = doc["findings"][i]
-            parts.append(f"<div class='finding {f['kind']}'><b>{_esc(f['kind'])}</b> "
-                         f"{_esc(f['what'])}: {_esc(_where(f))}: {_esc(_size(f))}"
-                         "</div>")
-        parts.append("<table><tr>" + "".join(f"<th>{_esc(t)}</th>" for t in tabs) + "</tr><tr>")
-        for tab in tabs:
-            cell = group["outputs"].get(tab)
-            if cell is None:
-                parts.append("<td>(no cell)</td>")
-                continue
-            reply = runs[tab].cells.get(cell["index"], {})
-            cls = "drift" if tab in drifting else ("error" if reply.get("status") in
-                                                    ("error", "timeout", "crashed") else "")
-            parts.append(f"<td class='{cls}'><small>lines {cell['start']}-{cell['end']} "
-                         f"&middot; {_esc(reply.get('status', 'not run'))}</small>")
-            if reply.get("stdout"):
-                parts.append(f"<pre>{_esc(reply['stdout'][-4000:])}</pre>")
-            if reply.get("display"):
-                parts.append(f"<pre>Out: {_esc(reply['display'][:2000])}</pre>")
-            if reply.get("error"):
-                err = reply["error"]
-                head = f"{err.get('type')}: {err.get('message')}"
-                tb = err.get("traceback") or ""
-                text = tb if str(err.get("message")) in tb else f"{head}\n{tb}"
-                parts.append(f"<pre class='bad'>{_esc(text)}</pre>")
-            if reply.get("stderr"):
-                parts.append(f"<details><summary>stderr</summary><pre>"
-                             f"{_esc(reply['stderr'][-3000:])}</pre></details>")
-            for name, v in cell.get("variables", {}).items():
-                parts.append(f"<pre>{_esc(name)} = {_esc(v)}</pre>")
-            for png in reply.get("figures", []):
-                parts.append(f"<img alt='figure' src='data:image/png;base64,{png}'>")
-            parts.append("</td>")
-        parts.append("</tr></table>")
-    parts.append(_cases_html(doc))
-    return write_atomic(out_dir / "doc.html", "".join(parts))
+    """doc.html, laid out by harness.doc.chapter_html (summary first, details folded)."""
+    from harness.doc import chapter_html
+
+    return chapter_html.write(doc, runs, out_dir, size=_size, where=_where,
+                              summary_lines=summary_lines, cases_html=_cases_html)
 
 
 def _cases_html(doc) -> str:

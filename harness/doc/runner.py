@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import REPO_ROOT, envs
-from harness.doc import parser
+from harness.doc import extras, parser
 
 SHIM = REPO_ROOT / "harness" / "d2l_shim"
 STARTUP_TIMEOUT = 120.0
@@ -39,9 +39,11 @@ class TabRun:
                 "python": self.python, "seconds": round(self.seconds, 3)}
 
 
-def _kernel_env() -> dict:
+def _kernel_env(env_name=None) -> dict:
     env = envs.worker_env()
-    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(SHIM)])
+    extra = extras.ready_path(env_name) if env_name else None   # the book's own extras
+    env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], str(SHIM)] + ([str(extra)] if extra
+                                                                           else []))
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -49,10 +51,10 @@ def _kernel_env() -> dict:
 class _Kernel:
     """A kernel subprocess with a reader thread, so every wait can time out."""
 
-    def __init__(self, python, cwd):
+    def __init__(self, python, cwd, env_name=None):
         self.stderr = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(
-            [str(python), "-m", "harness.doc.worker.kernel"], cwd=cwd, env=_kernel_env(),
+            [str(python), "-m", "harness.doc.worker.kernel"], cwd=cwd, env=_kernel_env(env_name),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
             text=True, encoding="utf-8", bufsize=1)
         self.lines = queue.Queue()
@@ -108,7 +110,7 @@ def run_tab(chapter, tab: str, cell_timeout: float, progress=None) -> TabRun:
         run.status, run.error = "failed", f"environment {env_name!r} unavailable: {exc}"
         return run
     cwd = str(Path(chapter.path).resolve().parent)
-    kernel = _Kernel(python, cwd)
+    kernel = _Kernel(python, cwd, env_name)
     cells = chapter.cells_for(tab)
     try:
         try:

@@ -12,26 +12,37 @@ where the figures would be and the rest of the report is still written.
 """
 
 import base64
+import contextlib
 import html
 import json
+import os
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from harness import REPO_ROOT
 from harness.common.fileio import write_atomic
-from harness.run.crosscheck import REFERENCE, SEVERITY
+from harness.reports import Context, Report, conventions, figure_cache, versions
+from harness.reports import view as view_module
+from harness.run.crosscheck import SEVERITY
 
 # Worst first, as in the terminal table: a cell shows the worst verdict among its outputs.
 VERDICTS = SEVERITY
 PLOT_ENV = "numpy"
 PLOT_TIMEOUT = 180  # seconds for all figures; a realistic run takes a few
+INTERRUPTED = "the run was interrupted (a signal) before they were drawn"
 
 CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5em;color:#222}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5em;color:#222;
+max-width:100%;overflow-wrap:break-word}
 h1{font-size:1.5em}h2{font-size:1.25em;margin-top:1.6em;border-bottom:1px solid #ccc}
 h3{font-size:1.05em}
-table{border-collapse:collapse;margin:.5em 0 1em;font-size:.9em}
+.scroll{max-width:100%;overflow-x:auto;margin:.5em 0 1em}
+table{border-collapse:collapse;font-size:.9em}
+small.why{font-weight:normal;font-size:.8em;white-space:nowrap}
+details summary{overflow-wrap:anywhere}
 th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f0f0f0}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -53,7 +64,8 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 def esc(value) -> str:
-    return html.escape(str(value), quote=True)
+    """Escaped text with only the characters HTML allows (no colour codes, NUL, surrogates)."""
+    return html.escape(view_module.printable(value), quote=True)
 
 
 def fmt(value) -> str:
@@ -71,73 +83,52 @@ def fmt(value) -> str:
     return esc(value)
 
 
-# ---------------------------------------------------------------- run structure
-
-def _cases(run: dict) -> list[dict]:
-    """Cases in chapter order, plus any case seen only in results or verdicts."""
-    cases = sorted(run.get("cases") or [], key=lambda c: (c.get("order", 0), str(c.get("id"))))
-    known = {c.get("id") for c in cases}
-    for item in (run.get("results") or []) + (run.get("verdicts") or []):
-        if item.get("case") not in known:
-            known.add(item.get("case"))
-            cases.append({"id": item.get("case"), "title": item.get("case")})
-    return cases
-
-
-def _backends(run: dict) -> list[str]:
-    names = {i.get("backend") for i in (run.get("results") or []) + (run.get("verdicts") or [])}
-    names |= set((run.get("environment") or {}).get("backends") or {})
-    names.discard(None)
-    names.discard(REFERENCE)
-    return [REFERENCE] + sorted(names)
-
-
-def _dtypes(run: dict) -> list[str]:
-    chosen = (run.get("options") or {}).get("dtypes")
-    if isinstance(chosen, str):
-        chosen = [d.strip() for d in chosen.split(",") if d.strip()]
-    if chosen:
-        return list(chosen)
-    seen = {i.get("dtype") for i in (run.get("results") or []) + (run.get("verdicts") or [])}
-    seen.discard(None)
-    return sorted(seen)
-
-
-def _result(results: dict, case, backend, dtype):
-    """The result for a cell; the reference may exist in float64 only."""
-    found = results.get((case, backend, dtype))
-    if found is None and backend == REFERENCE:
-        found = next((r for (c, b, _), r in sorted(results.items(), key=lambda kv: str(kv[0]))
-                      if c == case and b == backend), None)
-    return found
-
+# ---------------------------------------------------------------- cells
 
 def _rank(verdict) -> int:
-    return VERDICTS.index(verdict) if verdict in VERDICTS else -1
+    return view_module.rank(verdict)
 
 
-def _cell(verdicts: list[dict], result: dict | None) -> tuple[str, str, str]:
-    """(css verdict, text, tooltip) for one matrix cell."""
+def _value_line(v: dict) -> str:
+    """What a non-agree verdict says in its cell: the values and where, or the reason."""
+    if v.get("verdict") == "disagree" and view_module.values_text(v):
+        return f"{v.get('output')}: {view_module.values_text(v)}"
+    reason = str(v.get("detail") or v.get("verdict"))
+    return f"{v.get('output')}: {reason[:80]}{'...' if len(reason) > 80 else ''}"
+
+
+def _cell(verdicts: list[dict], result: dict | None) -> tuple[str, str, str, list]:
+    """(css verdict, text, tooltip, lines saying what is not agree) for one matrix cell."""
     if verdicts:
         worst = min((v.get("verdict") for v in verdicts), key=_rank)
         n = sum(v.get("verdict") == worst for v in verdicts)
         text = worst if n == len(verdicts) else f"{worst} {n}/{len(verdicts)}"
+        ordered = sorted(verdicts, key=lambda v: (_rank(v.get("verdict")), str(v.get("output"))))
         tip = "\n".join(f"{v.get('output')}: {v.get('verdict')}"
                         + (f" (max rel {v['max_rel']:.3g})"
                            if isinstance(v.get("max_rel"), float) else "")
-                        for v in sorted(verdicts, key=lambda v: str(v.get("output"))))
-        return worst, text, tip
+                        for v in ordered)
+        bad = [_value_line(v) for v in ordered if v.get("verdict") != "agree"]
+        shared = list(dict.fromkeys(bad)) if worst != "disagree" else bad
+        lines = shared[:3] + ([f"+{len(shared) - 3} more"] if len(shared) > 3 else [])
+        return worst, text, tip, lines
     if result is not None:
         status = result.get("status", "?")
         tip = f"{result.get('dtype')} result: {status}"
-        if result.get("error"):
-            tip += f"\n{result['error'].get('type')}: {result['error'].get('message')}"
-        return ("ok" if status == "ok" else status), status, tip
-    return "none", "\u2014", "no result"
+        error = result.get("error")
+        if isinstance(error, dict):
+            tip += f"\n{error.get('type')}: {error.get('message')}"
+        return ("ok" if status == "ok" else status), status, tip, []
+    return "none", "\u2014", "no result", []
 
 
 def _css_class(verdict: str) -> str:
     return f"v-{verdict}" if verdict in VERDICTS or verdict in ("ok", "none") else "v-other"
+
+
+def _scroll(table: str) -> str:
+    """A table that scrolls inside its own box on a narrow screen, not the whole page."""
+    return f'<div class="scroll">{table}</div>'
 
 
 # ---------------------------------------------------------------- sections
@@ -161,57 +152,70 @@ def _legend() -> str:
             " computed. Hover a cell for each output.</p>")
 
 
-def _matrix(run: dict, cases, backends, dtypes) -> str:
-    results = {(r.get("case"), r.get("backend"), r.get("dtype")): r
-               for r in run.get("results") or []}
-    by_cell: dict[tuple, list] = {}
-    for v in run.get("verdicts") or []:
-        by_cell.setdefault((v.get("case"), v.get("backend"), v.get("dtype")), []).append(v)
+def _matrix(view) -> str:
     out = [_legend()]
-    for dtype in dtypes:
+    for dtype in view.dtypes:
         out.append(f"<h3>{esc(dtype)}</h3>")
-        head = "".join(f"<th>{esc(b)}</th>" for b in backends)
+        head = "".join(f"<th>{esc(b)}</th>" for b in view.backends)
         rows = []
-        for case in cases:
+        for case in view.cases:
             cid = case.get("id")
             cells = []
-            for b in backends:
-                verdict, text, tip = _cell(by_cell.get((cid, b, dtype), []),
-                                           _result(results, cid, b, dtype))
+            for b in view.backends:
+                verdict, text, tip, lines = _cell(view.verdicts.get((cid, b, dtype), []),
+                                                  view.result(cid, b, dtype))
+                said = "".join(f'<br><small class="why">{esc(x)}</small>' for x in lines)
                 cells.append(f'<td class="{_css_class(verdict)}" data-case="{esc(cid)}"'
                              f' data-backend="{esc(b)}" data-dtype="{esc(dtype)}"'
-                             f' data-verdict="{esc(verdict)}" title="{esc(tip)}">{esc(text)}</td>')
+                             f' data-verdict="{esc(verdict)}" title="{esc(tip)}">{esc(text)}'
+                             f"{said}</td>")
             rows.append(f'<tr><th title="{esc(case.get("title", ""))}">{esc(cid)}'
                         f'<br><small>{esc(case.get("title", ""))}</small></th>'
                         f'{"".join(cells)}</tr>')
-        out.append(f'<table class="matrix" id="matrix-{esc(dtype)}"><thead><tr><th>case</th>'
-                   f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+        out.append(_scroll(f'<table class="matrix" id="matrix-{esc(dtype)}"><thead><tr>'
+                           f'<th>case</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
+                           "</table>"))
     return "\n".join(out)
 
 
-def _details(run: dict, cases) -> str:
-    order = {c.get("id"): i for i, c in enumerate(cases)}
-    bad = [v for v in run.get("verdicts") or [] if v.get("verdict") != "agree"]
+DETAIL_COLUMNS = ("case", "output", "backend", "dtype", "verdict", "worst_index", "actual",
+                  "expected", "max_abs", "max_rel", "tolerance", "method", "odd_one_out",
+                  "detail")
+NUMERIC = ("actual", "expected", "max_abs", "max_rel")
+
+
+def _detail_value(column: str, value) -> str:
+    """Compared values in full (4 digits could hide the difference), indices as tuples."""
+    if value is not None and column in ("actual", "expected"):
+        return esc(view_module.value(value))
+    if isinstance(value, list) and column == "worst_index":
+        return esc(view_module.index_text(value))
+    return fmt(value)
+
+
+def _details(run: dict, view) -> str:
+    order = {cid: i for i, cid in enumerate(view.case_ids)}
+    bad = [v for v in run.get("verdicts") or []
+           if v.get("verdict") not in ("agree", "convention")]  # conventions: own section
     bad.sort(key=lambda v: (order.get(v.get("case"), 1e9), str(v.get("dtype")),
                             str(v.get("backend")), str(v.get("output"))))
     out = []
     if not bad:
         out.append("<p>Every verdict is <b>agree</b>.</p>")
     else:
-        cols = ("case", "output", "backend", "dtype", "verdict", "max_abs", "max_rel",
-                "tolerance", "method", "odd_one_out", "detail")
+        cols = DETAIL_COLUMNS
         head = "".join(f"<th>{esc(c.replace('_', ' '))}</th>" for c in cols)
         rows = []
         for v in bad:
             cells = []
             for c in cols:
-                cls = " class=\"num\"" if c in ("max_abs", "max_rel") else ""
+                cls = " class=\"num\"" if c in NUMERIC else ""
                 if c == "verdict":
                     cls = f' class="{_css_class(v.get(c))}"'
-                cells.append(f"<td{cls}>{fmt(v.get(c))}</td>")
+                cells.append(f"<td{cls}>{_detail_value(c, v.get(c))}</td>")
             rows.append(f'<tr class="detail">{"".join(cells)}</tr>')
-        out.append(f'<table class="details"><thead><tr>{head}</tr></thead>'
-                   f'<tbody>{"".join(rows)}</tbody></table>')
+        out.append(_scroll(f'<table class="details"><thead><tr>{head}</tr></thead>'
+                           f'<tbody>{"".join(rows)}</tbody></table>'))
     pairs = [p for p in run.get("pairwise") or [] if p.get("agree") is False]
     if pairs:
         out.append("<h3>Pairs that disagree</h3>")
@@ -222,7 +226,7 @@ def _details(run: dict, cases) -> str:
             cols = list(dict.fromkeys(k for item in run[key] for k in item))
             out.append(f"<h3>{heading}</h3>")
             out.append(_rows_table(run[key], cols, order, cls=key))
-    errors = [r for r in run.get("results") or [] if r.get("error")]
+    errors = [r for r in view.results.values() if isinstance(r.get("error"), dict)]
     errors.sort(key=lambda r: (order.get(r.get("case"), 1e9), str(r.get("backend")),
                                str(r.get("dtype"))))
     if errors:
@@ -243,7 +247,8 @@ def _rows_table(rows: list[dict], cols, order: dict, cls: str = "rows") -> str:
     head = "".join(f"<th>{esc(str(c).replace('_', ' '))}</th>" for c in cols)
     body = "".join("<tr>" + "".join(f'<td class="{_num(r.get(c))}">{fmt(r.get(c))}</td>'
                                     for c in cols) + "</tr>" for r in rows)
-    return f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return _scroll(f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead>'
+                   f"<tbody>{body}</tbody></table>")
 
 
 def _kv_table(data: dict, cls: str = "kv") -> str:
@@ -257,10 +262,10 @@ def _kv_table(data: dict, cls: str = "kv") -> str:
                        + "".join(f'<td class="{_num(v.get(c))}">{fmt(v.get(c))}</td>'
                                  for c in cols) + "</tr>"
                        for k, v in data.items())
-        return f'<table class="{cls}"><tr><th></th>{head}</tr>{rows}</table>'
+        return _scroll(f'<table class="{cls}"><tr><th></th>{head}</tr>{rows}</table>')
     rows = "".join(f'<tr><th>{esc(k)}</th><td class="{_num(v)}">{fmt(v)}</td></tr>'
                    for k, v in data.items())
-    return f'<table class="{cls}">{rows}</table>'
+    return _scroll(f'<table class="{cls}">{rows}</table>')
 
 
 def _num(value) -> str:
@@ -307,40 +312,36 @@ def _flatten(d: dict, prefix: str = "") -> dict:
 
 # ---------------------------------------------------------------- figures
 
-def figure_jobs(run: dict, cases, backends, dtypes) -> list[dict]:
+FIGURE_KEYS = ("x", "y", "z", "z2", "marks_x", "marks_y")
+
+
+def _panel(view, case_id, backend, dtype, names) -> dict:
+    """One backend's panel of a figure: its arrays, or why it has none."""
+    r = view.result(case_id, backend, dtype)
+    label = backend if r is None or r.get("dtype") == dtype else f"{backend} ({r['dtype']})"
+    if r is None:
+        return {"label": label, "missing": "no result"}
+    outputs = r.get("outputs") if isinstance(r.get("outputs"), dict) else {}
+    lacking = [n for n in names if n not in outputs]
+    if r.get("status") != "ok" or lacking:
+        why = r.get("status") if r.get("status") != "ok" else "missing " + ", ".join(lacking)
+        return {"label": label, "missing": f"no output: {why}"}
+    seen = [v.get("verdict") for v in view.verdicts.get((case_id, backend, dtype), [])
+            if v.get("output") in names]
+    worst = min(seen, key=_rank) if seen else "agree"
+    flag = worst != "agree"  # a panel that disagrees is titled in red
+    return {"label": f"{label} [{worst}]" if flag else label, "flag": flag,
+            "arrays": {n: outputs[n] for n in names}}
+
+
+def figure_jobs(view) -> list[dict]:
     """One job per (case figure, dtype): a panel per backend, reference first."""
-    results = {(r.get("case"), r.get("backend"), r.get("dtype")): r
-               for r in run.get("results") or []}
-    verdicts: dict[tuple, list] = {}
-    for v in run.get("verdicts") or []:
-        key = (v.get("case"), v.get("backend"), v.get("dtype"), v.get("output"))
-        verdicts.setdefault(key, []).append(v.get("verdict"))
     jobs = []
-    for ci, case in enumerate(cases):
+    for ci, case in enumerate(view.cases):
         for fi, spec in enumerate(case.get("figures") or []):
-            keys = [k for k in ("x", "y", "z", "z2", "marks_x", "marks_y") if spec.get(k)]
-            names = [spec[k] for k in keys]
-            for dtype in dtypes:
-                panels = []
-                for b in backends:
-                    r = _result(results, case.get("id"), b, dtype)
-                    label = b if r is None or r.get("dtype") == dtype else f"{b} ({r['dtype']})"
-                    if r is None:
-                        panels.append({"label": label, "missing": "no result"})
-                        continue
-                    outputs = r.get("outputs") or {}
-                    lacking = [n for n in names if n not in outputs]
-                    if r.get("status") != "ok" or lacking:
-                        why = (r.get("status") if r.get("status") != "ok"
-                               else "missing " + ", ".join(lacking))
-                        panels.append({"label": label, "missing": f"no output: {why}"})
-                        continue
-                    seen = [x for n in names
-                            for x in verdicts.get((case.get("id"), b, dtype, n), [])]
-                    worst = min(seen, key=_rank) if seen else "agree"
-                    flag = worst != "agree"  # a panel that disagrees is titled in red
-                    panels.append({"label": f"{label} [{worst}]" if flag else label,
-                                   "flag": flag, "arrays": {n: outputs[n] for n in names}})
+            names = [spec[k] for k in FIGURE_KEYS if spec.get(k)]
+            for dtype in view.dtypes:
+                panels = [_panel(view, case.get("id"), b, dtype, names) for b in view.backends]
                 if any("arrays" in p for p in panels):
                     jobs.append({"id": f"c{ci}f{fi}_{len(jobs)}", "kind": spec.get("kind"),
                                  "title": f"{case.get('id')}: {spec.get('title', '')} [{dtype}]",
@@ -364,34 +365,67 @@ def _plot_python():
     return envs.env_python(PLOT_ENV), None
 
 
-def draw_figures(jobs: list[dict], python=None, timeout: float = PLOT_TIMEOUT):
-    """Run harness.reports.worker.plots; ({job id: data URI or error text}, overall problem or None)."""
+def _plot(python, tmp: Path, timeout: float, cancelled) -> str | None:
+    """Run harness.reports.worker.plots in `tmp`; None once it succeeded, else what went wrong.
+
+    Polled, so a signal to the run (`cancelled()`) or the timeout ends it at once; its
+    whole process group is killed, and the caller's temporary folder is then removed."""
+    from harness.envs import worker_env
+
+    cmd = [str(python), "-m", "harness.reports.worker.plots", str(tmp / "figures.json"),
+           str(tmp / "png")]
+    with open(tmp / "plots.log", "wb") as log:
+        try:
+            proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=worker_env(), stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            return f"could not start {python}: {exc}"
+        deadline = time.monotonic() + timeout
+        why = None
+        try:
+            while proc.poll() is None and why is None:
+                if cancelled():
+                    why = INTERRUPTED
+                elif time.monotonic() > deadline:
+                    why = f"drawing the figures took longer than {timeout:g} s and was stopped"
+                else:
+                    time.sleep(0.05)
+        finally:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    if why is None and proc.returncode != 0:
+        tail = "\n".join((tmp / "plots.log").read_text("utf-8", "replace").strip()
+                         .splitlines()[-15:])
+        why = f"drawing the figures failed (exit status {proc.returncode}):\n{tail}"
+    return why
+
+
+def draw_figures(jobs: list[dict], python=None, timeout: float = PLOT_TIMEOUT,
+                 cancelled=lambda: False):
+    """({job id: data URI or error text}, why no figure was drawn or None)."""
     if not jobs:
         return {}, None
+    if cancelled():
+        return {}, INTERRUPTED
     problem = None
     if python is None:
         python, problem = _plot_python()
     if python is None:
         return {}, problem
-    from harness.envs import worker_env
-
-    with tempfile.TemporaryDirectory(prefix="harness-plots-") as tmp:
-        spec = Path(tmp) / "figures.json"
-        spec.write_text(json.dumps({"format": "harness-plots/1", "figures": jobs}))
-        out = Path(tmp) / "png"
-        try:
-            proc = subprocess.run([str(python), "-m", "harness.reports.worker.plots", str(spec), str(out)],
-                                  cwd=REPO_ROOT, env=worker_env(), capture_output=True,
-                                  text=True, timeout=timeout, check=False)
-        except subprocess.TimeoutExpired:
-            return {}, f"drawing the figures took longer than {timeout:g} s and was stopped"
-        except OSError as exc:
-            return {}, f"could not start {python}: {exc}"
-        manifest_path = out / "manifest.json"
-        if proc.returncode != 0 or not manifest_path.is_file():
-            tail = "\n".join((proc.stderr or proc.stdout or "").strip().splitlines()[-15:])
-            return {}, f"drawing the figures failed (exit status {proc.returncode}):\n{tail}"
-        manifest = json.loads(manifest_path.read_text())["figures"]
+    with tempfile.TemporaryDirectory(prefix="harness-plots-") as name:
+        tmp = Path(name)
+        (tmp / "figures.json").write_text(json.dumps({"format": "harness-plots/1",
+                                                      "figures": jobs}))
+        why = _plot(python, tmp, timeout, cancelled)
+        if why:
+            return {}, why
+        out, log = tmp / "png", (tmp / "plots.log").read_text("utf-8", "replace")
+        if not (out / "manifest.json").is_file():
+            tail = "\n".join(log.strip().splitlines()[-15:])
+            return {}, f"drawing the figures failed (no manifest written):\n{tail}"
+        manifest = json.loads((out / "manifest.json").read_text())["figures"]
         images = {}
         for job in jobs:
             entry = manifest.get(job["id"], {"error": "not drawn"})
@@ -430,23 +464,7 @@ def _figures(run: dict, jobs: list[dict], images: dict, problem: str | None) -> 
 
 # ---------------------------------------------------------------- page
 
-def render(run: dict, *, plot_python=None) -> str:
-    """The whole page as a string (figures drawn through harness.reports.worker.plots)."""
-    if not isinstance(run, dict):
-        raise TypeError(f"a run must be the run.json dict, not {type(run).__name__}")
-    cases, backends, dtypes = _cases(run), _backends(run), _dtypes(run)
-    jobs = figure_jobs(run, cases, backends, dtypes)
-    from harness.reports.figure_cache import draw  # images reused across runs
-    images, problem = draw(jobs, plot_python, draw_figures)
-    title = f"harness run {run.get('created') or ''}".strip()
-    body = [
-        f"<h1>{esc(title)}</h1>", _summary(run),
-        "<h2 id=\"matrix\">Agreement matrix</h2>", _matrix(run, cases, backends, dtypes),
-        "<h2 id=\"details\">Details of everything that is not agree</h2>",
-        _details(run, cases),
-        "<h2 id=\"figures\">Figures</h2>", _figures(run, jobs, images, problem),
-        "<h2 id=\"environment\">Environment</h2>", _environment(run),
-    ]
+def _page(title: str, body: list) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -454,6 +472,48 @@ def render(run: dict, *, plot_python=None) -> str:
             + "\n".join(body) + "\n</body></html>\n")
 
 
+def figures_of(view, context: Context) -> tuple:
+    """(jobs, images, problem), drawn once per context: a page rendered again reuses them."""
+    if "figures" not in context.cache:
+        jobs = figure_jobs(view)
+        images, problem = figure_cache.draw(   # images reused across runs
+            jobs, context.options.get("plot_python"),
+            lambda todo, python: draw_figures(todo, python, cancelled=context.cancelled))
+        context.cache["figures"] = (jobs, images, problem)
+    return context.cache["figures"]
+
+
+def render(run: dict, view=None, context: Context | None = None) -> str:
+    """The whole page as a string (figures drawn through harness.reports.worker.plots)."""
+    if not isinstance(run, dict):
+        raise TypeError(f"a run must be the run.json dict, not {type(run).__name__}")
+    view = view or view_module.build(run)
+    jobs, images, problem = figures_of(view, context or Context())
+    title = f"harness run {run.get('created') or ''}".strip()
+    return _page(title, [
+        f"<h1>{esc(title)}</h1>", _summary(run),
+        "<h2 id=\"matrix\">Agreement matrix</h2>", _matrix(view),
+        conventions.html_section(run), versions.html_section(run),
+        "<h2 id=\"details\">Details of everything that is not agree</h2>",
+        _details(run, view),
+        "<h2 id=\"figures\">Figures</h2>", _figures(run, jobs, images, problem),
+        "<h2 id=\"environment\">Environment</h2>", _environment(run),
+    ])
+
+
+def fallback(run: dict, error: str) -> str:
+    """The page written when the report cannot be rendered: says so, never a stale report."""
+    title = f"harness run {run.get('created') or ''}".strip()
+    return _page(title, [f"<h1>{esc(title)}</h1>",
+                         (f'<p class="note report-failed"><b>This report could not be rendered:'
+                         f"</b> {esc(error)}</p><p>run.json and junit.xml beside it hold the"
+                         f" results; exit status {fmt(run.get('exit_status'))}.</p>")])
+
+
 def write_report(run: dict, out_dir: Path, *, plot_python=None) -> Path:
     """Write OUT_DIR/report.html atomically and return its path."""
-    return write_atomic(Path(out_dir) / "report.html", render(run, plot_python=plot_python))
+    page = render(run, context=Context(options={"plot_python": plot_python}))
+    return write_atomic(Path(out_dir) / "report.html", page)
+
+
+REPORT = Report("html", render, file="report.html", printable=False, fallback=fallback)

@@ -8,7 +8,8 @@ and report.html. Results are appended to a partial file in --out as they arrive.
 
 Exit status: 0 everything agrees ("unsupported", declared by an adapter, is shown
 but does not fail), 1 anything disagrees, errors, crashes, times out or a worker
-misbehaves, 2 usage error, 130 interrupted (the reports are still written).
+misbehaves, 2 usage error, 130 interrupted by SIGINT (Ctrl-C) or 143 by SIGTERM (the
+reports are still written, whole, and record it; see harness.run.interrupts).
 """
 
 import fnmatch
@@ -27,14 +28,21 @@ from pathlib import Path
 from harness import REPO_ROOT
 from harness.cli import UsageError
 from harness.common.protocol import ProtocolError, decode_message
+from harness.facts import (
+    BACKENDS,
+    DTYPES,
+    REFERENCE,
+    REFERENCE_DTYPE,
+    REFERENCE_ENV,
+    canonical_backend,
+)
+from harness.reports import Context, render
+from harness.reports import choices as report_formats
 from harness.run.cache import reuse_results
-from harness.run.crosscheck import REFERENCE, REFERENCE_DTYPE
+from harness.run.interrupts import Interrupts
 from harness.run.results import FORMAT, finish, now, write_reports
 from harness.run.schedule import OrderedSlots, launch_order
 
-PREFERRED_ORDER = ("torch", "tensorflow", "mxnet", "jax", "numpy")
-DTYPES = ("float32", "float64")
-REFERENCE_ENV = "numpy"
 STARTUP_TIMEOUT = 120.0  # seconds a worker may take to import its framework
 
 
@@ -48,7 +56,8 @@ def configure(p):
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="workers running at once (default: the machine's cores)")
     p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--format", choices=report_formats(), default="table",
+                   help="what to print on stdout (the report files are always written)")
     p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
                    help="run backend NAME with this interpreter instead of its managed env")
     p.add_argument("--seed", type=int, default=0, help="seed for the workers' global RNGs")
@@ -66,11 +75,10 @@ def _split(text):
 def select_backends(text) -> list[str]:
     import backends
     known = list(backends.available())
-    ordered = [b for b in PREFERRED_ORDER if b in known] + [b for b in known
-                                                            if b not in PREFERRED_ORDER]
+    ordered = [b for b in BACKENDS if b in known] + [b for b in known if b not in BACKENDS]
     if not text or text == "all":
         return ordered
-    names = list(dict.fromkeys(_split(text)))
+    names = list(dict.fromkeys(canonical_backend(n) for n in _split(text)))
     unknown = [n for n in names if n not in known]
     if unknown or not names:
         raise UsageError(f"unknown backend(s) {', '.join(unknown) or repr(text)}; "
@@ -114,6 +122,7 @@ def parse_pythons(items, backends) -> dict:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
             raise UsageError(f"--python expects NAME=PATH, got {item!r}")
+        name = name if name == REFERENCE else canonical_backend(name)
         if name not in backends and name != REFERENCE:
             raise UsageError(f"--python {name}: not among the selected backends "
                              f"({', '.join(backends)}) or {REFERENCE}")
@@ -444,10 +453,6 @@ def _env_name(backend: str) -> str:
     return backend if backend in envs.declared_groups() else REFERENCE_ENV
 
 
-def _on_sigterm(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(args) -> int:
     from harness.common.progress import Progress
 
@@ -466,6 +471,7 @@ def main(args) -> int:
     total = sum(len(t) for t in tasks.values())
     progress = Progress(total)
     out = Path(args.out)
+    stop = Interrupts().install()  # from here on a signal is recorded and ends in reports
     run = Run(args, tasks, out, progress)
     run.case_entries = {e["id"]: e for e in chosen}
     reuse_results(run, pythons, reuse=not args.no_cache)
@@ -477,27 +483,18 @@ def main(args) -> int:
         t = threading.Thread(target=supervise, args=(run, b, _env_name(b), python, slots),
                              name=f"worker-{b}", daemon=True)
         threads.append(t)
-    interrupted = False
-    old = signal.signal(signal.SIGTERM, _on_sigterm)
-    old_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even if inherited ignored
-    try:
-        for t in threads:
-            t.start()
-        # poll, never join: a join() cut short by KeyboardInterrupt can leave a live
-        # thread looking finished (CPython 3.11)
-        while not all(e.is_set() for e in run.finished.values()):
-            time.sleep(0.05)
-    except KeyboardInterrupt:
-        interrupted = True
+    for t in threads:
+        t.start()
+    while not all(e.is_set() for e in run.finished.values()) and stop.signum is None:
+        time.sleep(0.05)
+    interrupted = stop.signum is not None
+    if interrupted:
         run.stop.set()
         run.kill_all()
         progress.message("interrupted: stopping workers, writing what has been computed")
         deadline = time.monotonic() + 15
         while not all(e.is_set() for e in run.finished.values()) and time.monotonic() < deadline:
             time.sleep(0.05)
-    finally:
-        signal.signal(signal.SIGTERM, old)
-        signal.signal(signal.SIGINT, old_int)
     for backend, items in tasks.items():  # whatever no thread could finish
         for case, dtype in items:
             run.add_result(backend, case, dtype, "interrupted" if interrupted else "crashed",
@@ -508,16 +505,12 @@ def main(args) -> int:
         run.partial.close()
     progress.close()
     doc = assemble(run, args, case_ids, time.monotonic() - started)
-    finish(doc, interrupted=interrupted)
-    write_reports(doc, out)
+    finish(doc, signum=stop.signum)
+    write_reports(doc, out, Context(signal=stop.received))
     run.partial_path.unlink(missing_ok=True)
-    print(_render(doc, args.format))
-    return doc["exit_status"]
-
-
-def _render(doc, fmt):
-    from harness.reports.table import render
-    return render(doc, fmt)
+    stop.restore()
+    print(render(doc, args.format).rstrip("\n"))
+    return stop.exit_status(doc["exit_status"])
 
 
 def _seeds_in(inputs: dict, prefix: str = "") -> dict:
@@ -565,7 +558,7 @@ def assemble(run: Run, args, case_ids, total_seconds) -> dict:
     return {"format": FORMAT, "created": now(), "argv": sys.argv[1:], "options": options,
             "seeds": seeds,
             "environment": {"python": platform.python_version(), "platform": platform.platform(),
-                            "backends": env_backends},
+                            "hostname": platform.node(), "backends": env_backends},
             "timings": {"total_seconds": round(total_seconds, 3), "backends": timings,
                         "cases": per_case},
             "cases": metas, "results": results, "problems": run.all_problems()}

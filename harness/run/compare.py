@@ -9,6 +9,9 @@ format version or without reference results is a usage error naming the file.
 from pathlib import Path
 
 from harness.cli import UsageError
+from harness.reports import Context, render
+from harness.reports import choices as report_formats
+from harness.run.interrupts import Interrupts
 from harness.run.results import ResultsFileError, finish, load_run, merge, write_reports
 
 
@@ -16,12 +19,11 @@ def configure(p):
     p.add_argument("paths", nargs="+", metavar="DIR_OR_FILE",
                    help="run.json files, or folders holding one")
     p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--format", choices=report_formats(), default="table",
+                   help="what to print on stdout (the report files are always written)")
 
 
 def main(args) -> int:
-    from harness.reports.table import render
-
     runs = []
     for path in args.paths:
         try:
@@ -29,7 +31,8 @@ def main(args) -> int:
         except ResultsFileError as exc:
             raise UsageError(str(exc)) from None
     doc = merge(runs)
-    finish(doc)
-    write_reports(doc, Path(args.out))
-    print(render(doc, args.format))
-    return doc["exit_status"]
+    with Interrupts() as stop:  # a signal now: all reports written, exit 130 or 143
+        finish(doc, signum=stop.signum)
+        write_reports(doc, Path(args.out), Context(signal=stop.received))
+    print(render(doc, args.format).rstrip("\n"))
+    return stop.exit_status(doc["exit_status"])

@@ -12,15 +12,17 @@ import math
 from collections import Counter
 
 from harness.common.protocol import Array, ProtocolError
-from harness.common.tolerances import compare, looser, tolerance
+from harness.common.tolerances import compare, looser, tolerance, unravel
+from harness.facts import REFERENCE, REFERENCE_DTYPE
 
-REFERENCE = "reference"
-REFERENCE_DTYPE = "float64"
-VERDICTS = ("agree", "disagree", "unsupported", "error", "crashed", "timeout", "interrupted")
+VERDICTS = ("agree", "disagree", "unsupported", "error", "crashed", "timeout", "interrupted",
+            "convention", "known", "changed")
 # Most severe first: what a table cell shows when a case's outputs differ.
-SEVERITY = ("interrupted", "crashed", "timeout", "error", "disagree", "unsupported", "agree")
-# Verdicts that do not fail a run: agreement, and what an adapter declares it cannot do.
-PASSING = ("agree", "unsupported")
+SEVERITY = ("interrupted", "crashed", "timeout", "error", "disagree", "changed", "unsupported",
+            "known", "convention", "agree")
+# Verdicts that do not fail a run: agreement, what an adapter declares it cannot do, and
+# for convention cases valid answers that differ and recorded known answers.
+PASSING = ("agree", "unsupported", "convention", "known")
 
 
 def worst(verdicts) -> str:
@@ -65,6 +67,8 @@ def _row(case, output, backend, dtype, verdict, detail="", method=None, cmp=None
             "max_abs": _num(cmp.max_abs) if cmp else None,
             "max_rel": _num(cmp.max_rel) if cmp else None,
             "worst_index": list(cmp.worst_index) if cmp and cmp.worst_index is not None else None,
+            "actual": _num(cmp.actual) if cmp else None,
+            "expected": _num(cmp.expected) if cmp else None,
             "tolerance": _tol(tol), "method": method, "odd_one_out": None, "detail": detail}
 
 
@@ -94,14 +98,6 @@ def _nonfinite_everywhere(arrays: dict):
         if not any(math.isfinite(float(v)) for v in vals):
             return i, vals
     return None
-
-
-def _unravel(i, shape):
-    idx = []
-    for n in reversed(shape):
-        idx.append(i % n if n else 0)
-        i //= n if n else 1
-    return list(reversed(idx))
 
 
 def check_output(case, output, dtype, ref, backends: dict, ref_row=True, ref_note=""):
@@ -166,7 +162,7 @@ def check_output(case, output, dtype, ref, backends: dict, ref_row=True, ref_not
     hit = _nonfinite_everywhere(arrays) if len(arrays) == len(backends) + ref_row else None
     if hit:
         i, vals = hit
-        index = _unravel(i, next(iter(arrays.values())).shape)
+        index = list(unravel(i, next(iter(arrays.values())).shape))
         findings.append({"kind": "non-finite-everywhere", "case": case, "output": output,
                          "dtype": dtype, "backend": None, "index": index,
                          "detail": f"non-finite at index {index} on every backend and the "
@@ -174,8 +170,29 @@ def check_output(case, output, dtype, ref, backends: dict, ref_row=True, ref_not
     return rows, pairs, findings
 
 
-def crosscheck(results: list, case_order=None) -> dict:
-    """{"verdicts", "pairwise", "findings", "summary"} for run.json-style results."""
+def _convention_rows(case, out, dtype, rule, outs, context) -> list:
+    """Verdicts of a convention case's output: the rule stands in for the reference."""
+    from harness.conventions.verdicts import judge
+    rows, answers, methods = [], {}, {}
+    for b, (arr, problem, method) in outs.items():
+        if problem is not None:
+            rows.append(_row(case, out, b, dtype, "error", problem, method))
+        else:
+            answers[b], methods[b] = [float(v) for v in arr.flat], method
+    if answers:
+        rows += judge(case, out, dtype, rule, answers, methods, context.get("versions", {}),
+                      context.get("outcomes", {}))
+    return rows
+
+
+def crosscheck(results: list, case_order=None, context=None) -> dict:
+    """{"verdicts", "pairwise", "findings", "summary"} for run.json-style results.
+
+    context: {"rules": {case: {output: rule}}, "versions": {backend: version},
+    "outcomes": recorded convention answers} for convention cases (harness.conventions).
+    """
+    context = context or {}
+    rules = context.get("rules") or {}
     by_key = {(r["case"], r["backend"], r["dtype"]): r for r in results}
     order = list(dict.fromkeys(list(case_order or []) + [r["case"] for r in results]))
     backends = list(dict.fromkeys(r["backend"] for r in results if r["backend"] != REFERENCE))
@@ -227,6 +244,9 @@ def crosscheck(results: list, case_order=None) -> dict:
                     if problem is None and ref[0] is not None and arr.shape != ref[0].shape:
                         problem = f"shape {arr.shape}, expected {ref[0].shape}"
                     outs[b] = (arr, problem, method)
+                if out in rules.get(case, {}):
+                    verdicts += _convention_rows(case, out, dtype, rules[case][out], outs, context)
+                    continue
                 has_ref = ref_ok and out in ref_result["outputs"]
                 rows, pairs, found = check_output(case, out, dtype, ref, outs, has_ref, note)
                 verdicts += rows

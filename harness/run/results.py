@@ -5,7 +5,7 @@ exit status) and `write_reports()`, so a merged CI run and a local run produce t
 same verdicts and the same files. The document is described in README/docs and in
 `python -m harness run --help`; its keys:
 
-format, created, argv, options, seeds, environment {python, platform, backends
+format, created, argv, options, seeds, environment {python, platform, hostname, backends
 {name: {version, python, platform, methods, threads, numpy, env}}}, timings {total_seconds,
 backends {name: {wall_seconds, startup_seconds, compute_seconds, workers}}, cases
 {case: {backend: {dtype: seconds}}}}, cases [case.as_dict()], results [{case, backend,
@@ -14,17 +14,21 @@ dtype, verdict, max_abs, max_rel, worst_index, tolerance {rtol, atol}, method, o
 detail}], pairwise [{case, output, dtype, a, b, agree, max_abs, max_rel, tolerance,
 detail}], findings [{kind, case, output, dtype, backend, index, detail}], problems
 [{kind: junk|crash|timeout|worker-exit|protocol|conflict|internal|report, backend,
-case, dtype, detail}], summary {verdict: count}, exit_status, merged_from (compare only).
+case, dtype, detail}], summary {verdict: count}, exit_status, signal (SIGINT or SIGTERM,
+only when one stopped the run), merged_from (compare only). A verdict that
+disagrees also has actual and expected: the two values at worst_index.
 Non-finite metrics are the strings "inf"/"nan" (the file is strict JSON).
 """
 
+import contextlib
 import fcntl
 import json
+import signal
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness.common.fileio import write_atomic, write_json_atomic
+from harness.common.fileio import write_together
 from harness.run.crosscheck import PASSING, REFERENCE, crosscheck
 
 FORMAT = "harness-run/1"
@@ -36,17 +40,42 @@ class ResultsFileError(Exception):
     """A results file that cannot be used; the message names the file."""
 
 
-def finish(run: dict, interrupted: bool = False) -> dict:
-    """Cross-check run["results"] and fill verdicts, pairwise, findings, summary, exit_status."""
-    checked = crosscheck(run["results"], [c.get("id") for c in run.get("cases", [])])
+def finish(run: dict, interrupted: bool = False, signum: int | None = None) -> dict:
+    """Cross-check run["results"] and fill verdicts, pairwise, findings, summary, exit_status.
+
+    `signum`: the signal that stopped the run (exit status 128 + signum: 130 for SIGINT,
+    143 for SIGTERM); `interrupted` without one means SIGINT."""
+    from harness.conventions.verdicts import context_for
+    context, problem = context_for(run)
+    if problem and problem not in run.setdefault("problems", []):
+        run["problems"].append(problem)
+    checked = crosscheck(run["results"], [c.get("id") for c in run.get("cases", [])], context)
     run.update(checked)
+    from harness.reports.versions import versions_view
+    run["versions"] = versions_view(run)
+    if signum is None and interrupted:
+        signum = signal.SIGINT
+    if signum is not None:
+        run["signal"] = signal.Signals(signum).name
+    return settle(run)
+
+
+def settle(run: dict) -> dict:
+    """Set exit_status from the verdicts, findings, problems and the signal, if any."""
     failing = any(v["verdict"] not in PASSING for v in run["verdicts"])
     failing = failing or bool(run["findings"]) or bool(run.get("problems"))
-    if interrupted or any(r["status"] == "interrupted" for r in run["results"]):
+    if run.get("signal"):
+        run["exit_status"] = 128 + signal.Signals[run["signal"]].value
+    elif any(r["status"] == "interrupted" for r in run["results"]):
         run["exit_status"] = EXIT_INTERRUPTED
     else:
         run["exit_status"] = 1 if failing or not run["results"] else 0
     return run
+
+
+def to_json(run: dict) -> str:
+    """The text of run.json."""
+    return json.dumps(run, indent=1, sort_keys=True, allow_nan=False) + "\n"
 
 
 def now() -> str:
@@ -65,27 +94,84 @@ def out_lock(out_dir: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def write_reports(run: dict, out_dir) -> dict:
-    """Write run.json, junit.xml and (when harness.reports.html exists) report.html."""
-    from harness.reports.junit import junit_xml
+def report_problem(run: dict, detail: str) -> None:
+    """Record a report that failed (or a signal while writing) in run.json's problems."""
+    run.setdefault("problems", []).append({"kind": "report", "backend": None, "case": None,
+                                           "dtype": None, "detail": detail})
+    settle(run)
 
-    out_dir = Path(out_dir)
-    written = {}
-    with out_lock(out_dir):
-        written["run.json"] = write_json_atomic(out_dir / "run.json", run)
-        written["junit.xml"] = write_atomic(out_dir / "junit.xml", junit_xml(run))
+
+def _note_signal(run: dict, context) -> None:
+    """A signal that came while the reports were made is in them (exit 128 + signum)."""
+    signum = context.signal()
+    if signum is not None and not run.get("signal"):
+        run["signal"] = signal.Signals(signum).name
+        report_problem(run, f"interrupted by {run['signal']} while the reports were written")
+
+
+def _render_one(run: dict, report, context, broken: dict):
+    """The text of one report file, or None; a failure is recorded once, in `broken`."""
+    from harness.reports.view import build
+
+    if report.file not in broken:
         try:
-            from harness.reports.html import write_report
-        except ImportError:
-            write_report = None
-        if write_report is not None:
-            try:
-                written["report.html"] = write_report(run, out_dir)
-            except Exception as exc:  # noqa: BLE001 - the other reports are already safe
-                run.setdefault("problems", []).append(
-                    {"kind": "report", "backend": None, "case": None, "dtype": None,
-                     "detail": f"report.html failed: {type(exc).__name__}: {exc}"})
-    return written
+            return report.render(run, build(run), context)
+        except Exception as exc:  # recorded; the other reports are still written
+            if report.record:
+                raise
+            why = f"{report.file} failed: {type(exc).__name__}: {exc}"
+            report_problem(run, why)
+            broken[report.file] = why if report.fallback else None
+    why = broken[report.file]
+    return report.fallback(run, why) if why and report.fallback else None
+
+
+def _render_files(run: dict, context, out_dir: Path, broken: dict) -> dict:
+    """{path: text} of every report file, run.json last; one that failed (`broken`) gets
+    its fallback, or no file, and its old copy is removed."""
+    from harness import reports
+
+    texts = {}
+    for report in reports.files():
+        path = out_dir / report.file
+        text = _render_one(run, report, context, broken)
+        if text is None:
+            with contextlib.suppress(OSError):  # never a stale report beside the new record
+                path.unlink(missing_ok=True)
+        else:
+            texts[path] = text
+    return texts
+
+
+def write_reports(run: dict, out_dir, context=None) -> dict:
+    """Write every report file of harness.reports (run.json, junit.xml, report.html) as one set.
+
+    All are rendered first, then written together under the --out lock: a reader sees
+    the old set or the new one. A report that cannot be rendered or written is a
+    "report" problem in run.json (which is rendered last and written last) and fails
+    the run; a signal received meanwhile is recorded the same way (and cuts the
+    figures short). Returns {name: path}."""
+    from harness import reports
+
+    context = context or reports.Context()
+    out_dir = Path(out_dir)
+    broken: dict = {}  # report file -> why it failed (the fallback's text) or None
+    while True:
+        _note_signal(run, context)
+        problems = len(run.get("problems") or [])
+        texts = _render_files(run, context, out_dir, broken)
+        _note_signal(run, context)
+        if len(run.get("problems") or []) != problems:
+            continue  # every report again, saying so (figures are not drawn twice)
+        with out_lock(out_dir):
+            failure, done = write_together(texts)
+        if failure is None:
+            return {p.name: p for p in done}
+        path, exc = failure
+        if path.name == "run.json":
+            raise exc
+        broken[path.name] = None
+        report_problem(run, f"{path.name} could not be written: {type(exc).__name__}: {exc}")
 
 
 def _describe_json_error(path: Path, text: str, exc: json.JSONDecodeError) -> str:
@@ -142,14 +228,15 @@ def merge(runs: list[dict]) -> dict:
     """
     merged = {"format": FORMAT, "created": now(), "argv": None, "options": {},
               "merged_from": [r["_path"] for r in runs], "seeds": {}, "cases": [],
-              "environment": {"python": None, "platform": None, "backends": {}},
+              "environment": {"python": None, "platform": None, "hostname": None,
+                              "backends": {}},
               "timings": {"total_seconds": None, "backends": {}, "cases": {}},
               "results": [], "problems": []}
     seen, case_ids = {}, set()
     for run in runs:
         src = run["_path"]
         env = run.get("environment") or {}
-        for key in ("python", "platform"):
+        for key in ("python", "platform", "hostname"):
             merged["environment"][key] = merged["environment"][key] or env.get(key)
         for name, info in (env.get("backends") or {}).items():
             merged["environment"]["backends"].setdefault(name, info)

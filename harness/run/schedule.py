@@ -10,7 +10,7 @@ import json
 import threading
 from pathlib import Path
 
-from harness.run.crosscheck import REFERENCE
+from harness.facts import REFERENCE
 
 LAUNCH_ORDER = ("tensorflow", "jax", "torch", "mxnet", "numpy", REFERENCE)
 

@@ -11,13 +11,14 @@ import subprocess
 import pytest
 
 from harness import REPO_ROOT, envs
+from harness.facts import FRAMEWORK_MODULES
 
 # The naming rule: code that runs inside a backend environment lives in a package named
 # `worker` (harness/<command>/worker/) or in the d2l shim; every other module is the
 # orchestrator's. harness.__main__ is skipped only because importing it runs the CLI.
 WORKER_SIDE_RULE = ("'.worker.' in m.name + '.'"
                     " or m.name.startswith(('harness.__main__', 'harness.d2l_shim'))")
-HEAVY = ("numpy", "torch", "tensorflow", "jax", "mxnet", "matplotlib", "sympy", "numdifftools")
+HEAVY = (*(m for mods in FRAMEWORK_MODULES.values() for m in mods), "matplotlib", "sympy")
 
 
 def test_command_modules_import_no_framework():

@@ -5,6 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from harness.facts import BACKENDS
+
 
 @pytest.mark.parametrize("args, words", [
     (["--backends", "numpy,nosuchbackend"], ["unknown backend(s) nosuchbackend", "numpy"]),
@@ -83,14 +85,14 @@ def test_every_backend_end_to_end(harness, read_run, tmp_path, two_cases):
     bad = [v for v in run["verdicts"] if v["verdict"] != "agree"]
     assert result.returncode == 0 and not bad, result.stdout[-3000:]
     backends_run = set(run["environment"]["backends"]) - {"reference"}
-    assert {"torch", "tensorflow", "mxnet", "jax", "numpy"} <= backends_run | _missing_envs()
+    assert set(BACKENDS) <= backends_run | _missing_envs()
     assert all(p["agree"] for p in run["pairwise"])
 
 
 def _missing_envs() -> set:
     """Backends whose adapter has not landed yet do not fail this test."""
     from harness.run.command import select_backends
-    return {"torch", "tensorflow", "mxnet", "jax", "numpy"} - set(select_backends(None))
+    return set(BACKENDS) - set(select_backends(None))
 
 
 def test_same_options_give_the_same_verdicts_and_numbers(harness, read_run, tmp_path,

@@ -5,7 +5,8 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt
 
-__all__ = ["make_plot", "missing", "plt", "set_axes", "set_figsize", "use_svg_display"]
+__all__ = ["OfflineDownloadError", "download", "download_extract", "make_plot", "method",
+           "missing", "plt", "set_axes", "set_figsize", "use_svg_display"]
 
 
 def use_svg_display():
@@ -83,3 +84,28 @@ def missing(flavour):
             f"add it to harness/d2l_shim/d2l/ if chapters need it")
 
     return __getattr__
+
+
+def method(name):
+    """`d2l.NAME(x, ...)` that calls `x.NAME(...)`, as the book's config.ini aliases do."""
+
+    def call(x, *args, **kwargs):
+        return getattr(x, name)(*args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+class OfflineDownloadError(ConnectionError):
+    """The chapter needs a file from the internet; harness doc runs offline."""
+
+
+def download(url, folder=None, sha1_hash=None):
+    """The book's `d2l.download`: doc mode has no network, so it says so plainly."""
+    raise OfflineDownloadError(f"d2l.download({url!r}) needs a download, and harness doc runs "
+                               f"offline: this cell cannot be compared")
+
+
+def download_extract(name, folder=None):
+    raise OfflineDownloadError(f"d2l.download_extract({name!r}) needs a download, and "
+                               f"harness doc runs offline: this cell cannot be compared")

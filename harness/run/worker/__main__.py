@@ -17,8 +17,8 @@ import time
 import traceback
 
 from harness.common.protocol import PROTOCOL, ProtocolError, encode_array, encode_message
+from harness.facts import REFERENCE
 
-REFERENCE = "reference"
 FD_VARIABLE = "HARNESS_PROTOCOL_FD"  # names the channel's fd (fault tests write junk to it)
 
 

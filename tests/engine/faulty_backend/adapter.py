@@ -6,7 +6,8 @@ the NumPy reference adapter, so its results agree.
 
 Faults before the case computes: ``segv`` (a real SIGSEGV through ctypes),
 ``abort`` (os.abort, SIGABRT), ``exit`` (os._exit(3)), ``hang`` (sleeps an hour),
-``raise`` (RuntimeError), ``junk`` (a line that is not JSON written straight to
+``raise`` (RuntimeError), ``hostile`` (RuntimeError whose message holds what XML and
+a terminal must not get raw: ANSI colour codes, NUL, a lone surrogate), ``junk`` (a line that is not JSON written straight to
 the protocol channel, $HARNESS_PROTOCOL_FD), ``junk-partial`` (the start of a JSON
 object, no newline: it swallows the worker's next message), ``print`` (noise on
 stdout and fd 1, which must not reach the channel).
@@ -15,7 +16,8 @@ empty file named after its pid there, so a test can check it was not left runnin
 Faults in what the adapter returns (the case's own checks see them):
 ``np-dtype`` (to_numpy gives float32 for float64), ``np-scalar`` (a Python float).
 Faults in the outputs after the case's checks, so only the harness can catch them:
-``nan`` and ``inf`` (element 0 of every output), ``shape`` (one element more in
+``nan`` and ``inf`` (element 0 of every output), ``off`` (element 0 of the first
+output plus OFF_BY: a plain finite disagreement), ``shape`` (one element more in
 the first output), ``dtype`` (first output float32 in a float64 task), ``scalar``
 (first output a Python float), ``object`` (first output an unencodable object).
 """
@@ -27,9 +29,11 @@ import time
 from backends.numpy import NumpyBackend
 from cases import base as _case_base
 
-BEFORE = ("segv", "abort", "exit", "hang", "raise", "junk", "junk-partial", "print")
+BEFORE = ("segv", "abort", "exit", "hang", "raise", "hostile", "junk", "junk-partial", "print")
 ADAPTER_FAULTS = ("np-dtype", "np-scalar")
-AFTER = ("nan", "inf", "shape", "dtype", "scalar", "object")
+AFTER = ("nan", "inf", "off", "shape", "dtype", "scalar", "object")
+HOSTILE = "\x1b[31mred\x1b[0m NUL:\x00 surrogate:\ud800 end"
+OFF_BY = 0.5
 KINDS = BEFORE + ADAPTER_FAULTS + AFTER
 
 
@@ -92,6 +96,8 @@ def _before(kinds: set[str], case_id: str) -> None:
         os.write(1, b'{"type": "result", "forged": "on fd 1"}\n')
     if "raise" in kinds:
         raise RuntimeError(f"injected fault in {case_id}")
+    if "hostile" in kinds:
+        raise RuntimeError(f"injected fault in {case_id}: {HOSTILE}")
     if "hang" in kinds:
         time.sleep(3600)
     if "exit" in kinds:
@@ -118,6 +124,10 @@ def _after(kinds: set[str], outputs: dict) -> dict:
                 arr.reshape(-1)[0] = value
                 outputs[name] = arr
     first = next(iter(outputs))
+    if "off" in kinds:
+        arr = np.array(outputs[first], copy=True)
+        arr.reshape(-1)[0] += OFF_BY
+        outputs[first] = arr
     if "shape" in kinds:
         flat = np.asarray(outputs[first]).reshape(-1)
         outputs[first] = np.concatenate([flat, flat[:1]])

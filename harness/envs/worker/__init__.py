@@ -1,0 +1,1 @@
+"""Code run inside a backend environment by `harness envs --check`."""
