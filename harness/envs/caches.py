@@ -1,7 +1,7 @@
 """Caches kept beside the environments: JAX's compiled code and deterministic results.
 
-Each is keyed on the pinned requirements of the environment that fills it (and the
-Python minor version, see `requirements_hash`), so an environment rebuilt from other
+Each is keyed on the pinned requirements of the environment that fills it (and its
+Python and build variant, see `requirements_hash`), so an environment rebuilt from other
 pins never reads an entry written by the old one. $HARNESS_CACHE_DIR moves them all.
 """
 
@@ -17,8 +17,9 @@ def cache_root() -> Path:
 
 
 def requirements_hash(name: str) -> str:
-    """The hash that names environment `name`'s pins in its marker (EnvError if undeclared)."""
-    return envs._requirements_hash(envs.requirements(name))
+    """What names environment `name`'s Python, pins and build in its marker (EnvError if
+    undeclared): `envs.env_key`."""
+    return envs.env_key(name)
 
 
 def jax_cache_dir() -> Path | None:
