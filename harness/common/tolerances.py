@@ -11,6 +11,8 @@ finding to report.
 import math
 from dataclasses import dataclass
 
+from harness.facts import DTYPES
+
 EXACT = "exact"          # values, and derivatives by automatic differentiation
 NUMERICAL = "numerical"  # derivatives by finite differences (numdifftools, MXNet fallback)
 
@@ -83,7 +85,7 @@ def _flatten(value):
     """(flat list of floats, shape) from a numpy array, nested lists or a scalar."""
     flat = getattr(value, "flat", None)
     if isinstance(flat, list) and isinstance(value.shape, tuple):  # protocol.Array: as is
-        floats = getattr(value, "dtype", None) in ("float32", "float64")
+        floats = getattr(value, "dtype", None) in DTYPES
         return (flat if floats else [float(v) for v in flat]), value.shape
     if hasattr(value, "tolist") and hasattr(value, "shape"):
         shape = tuple(int(n) for n in value.shape)
