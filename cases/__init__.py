@@ -1,5 +1,10 @@
 """The chapter's examples, one module per example, each defining `CASE = Case(...)`.
 
+A case names where it comes from by the chapter's `:label:` (`chapter`) and the
+section's position (`section_number`, the n-th `##` heading), which are the same in
+every edition and translation of the chapter; `section` is the heading's text, for
+people.
+
 `case_index()` reads the modules with `ast` and imports none of them, so the
 stdlib-only orchestrator can list and validate case ids without numpy or sympy.
 For that, each module's `Case(...)` call spells `id`, `title`, `section` and
@@ -14,6 +19,8 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 _NOT_CASES = {"base"}
 _INDEXED = ("id", "title", "section", "order")
+_PLACE = ("chapter", "section_number")      # where a chapter case comes from (required)
+_CALLS = ("calls",)  # a convention case: the APIs whose use points to it (doc mode)
 # group -> folder of its case modules: the chapter's examples, and the convention cases
 # (points where a derivative is not defined and each framework picks an answer).
 GROUPS = {"chapter": _HERE, "conventions": _HERE / "conventions"}
@@ -40,23 +47,35 @@ def _entry(path: Path, group: str) -> dict:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     call = _case_call(tree, path)
     found = {}
+    wanted = _INDEXED + (_PLACE if group == "chapter" else _CALLS)
     for kw in call.keywords:
-        if kw.arg in _INDEXED:
+        if kw.arg in wanted:
             try:
                 found[kw.arg] = ast.literal_eval(kw.value)
             except ValueError:
                 raise CaseError(f"{path.name}: Case({kw.arg}=...) must be a literal") from None
-    missing = [k for k in _INDEXED if k not in found]
+    missing = [k for k in wanted if k not in found]
     if missing:
         raise CaseError(f"{path.name}: Case(...) lacks literal {', '.join(missing)}")
     if not isinstance(found["order"], int) or not all(
             isinstance(found[k], str) and found[k] for k in ("id", "title", "section")):
         raise CaseError(f"{path.name}: id/title/section must be non-empty strings, order an int")
+    if group == "chapter":
+        _check_place(found, path)
     package = __name__ if group == "chapter" else f"{__name__}.{group}"
     if group != "chapter" and not found["id"].startswith(f"{group}/"):
         raise CaseError(f"{path.name}: a {group} case's id must start with '{group}/'")
-    return {**{k: found[k] for k in _INDEXED}, "module": f"{package}.{path.stem}",
+    return {**{k: found[k] for k in wanted}, "module": f"{package}.{path.stem}",
             "group": group}
+
+
+def _check_place(found: dict, path: Path) -> None:
+    """A chapter case names its chapter's `:label:` and its section's position."""
+    if not isinstance(found["chapter"], str) or not found["chapter"]:
+        raise CaseError(f"{path.name}: chapter must be the chapter's :label:, a non-empty string")
+    if not isinstance(found["section_number"], int) or found["section_number"] < 1:
+        raise CaseError(f"{path.name}: section_number must be a positive int (the n-th ## "
+                        f"heading of the chapter)")
 
 
 def case_index(groups=None) -> list[dict]:

@@ -40,6 +40,8 @@ class Case:
     figures: list = field(default_factory=list)
     chapter_variables: dict = field(default_factory=dict)
     notes: str = ""         # conditioning choices, where the chapter's code drifts
+    chapter: str = ""       # the chapter's `:label:` (the same in every edition/translation)
+    section_number: int = 0  # the section's position: the n-th `##` heading of the chapter
     _reference_cache: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -90,6 +92,7 @@ class Case:
     def as_dict(self) -> dict:
         """JSON-able metadata: everything but the two callables."""
         return {"id": self.id, "title": self.title, "section": self.section,
+                "chapter": self.chapter, "section_number": self.section_number,
                 "order": self.order, "outputs": list(self.outputs), "inputs": self.inputs,
                 "ops": dict(self.ops), "figures": [dict(f) for f in self.figures],
                 "chapter_variables": dict(self.chapter_variables), "notes": self.notes}
@@ -187,6 +190,7 @@ class ConventionCase(Case):
     """
 
     rules_fn: Callable | None = None
+    calls: tuple = ()  # the APIs whose use in a chapter's cell points to this case (doc mode)
     scalar_function: Callable | None = None  # fn(xp, v) of the "grad" output, for tests
 
     def reference(self) -> dict:
@@ -200,4 +204,5 @@ class ConventionCase(Case):
         return rules
 
     def as_dict(self) -> dict:
-        return {**super().as_dict(), "kind": "convention", "rules": self.rules()}
+        return {**super().as_dict(), "kind": "convention", "rules": self.rules(),
+                "calls": list(self.calls)}

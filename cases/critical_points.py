@@ -88,6 +88,8 @@ CASE = Case(
     id="critical_points",
     title="Critical points of 3x^4 - 4x^3 - 12x^2: -1, 0, 2, and the global minimum at 2",
     section="Uma Nota Sobre Otimização Matemática",
+    chapter="sec_multivariable_calculus",
+    section_number=3,
     order=4,
     outputs=("x", "f", "df", "critical_x", "critical_f", "critical_df", "critical_d2f",
              "critical_d2f_sign", "global_min_x", "global_min_f", "grid_argmin_x",

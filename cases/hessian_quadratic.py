@@ -87,6 +87,8 @@ CASE = Case(
     title="Hessian of a general quadratic: its second-order expansion is exact; "
           "mixed partials commute",
     section="Hessians",
+    chapter="sec_multivariable_calculus",
+    section_number=6,
     order=8,
     outputs=("value0", "grad0", "hessian0", "f_at_points", "expansion_at_0", "hessian_at_x0",
              "expansion_at_x0", "hvp0", "random_hessian", "random_hessian_asymmetry"),

@@ -65,6 +65,8 @@ CASE = Case(
     title="Matrix calculus: d(b'x)/dx = d(x'b)/dx = b, d(x'Ax)/dx = (A + A')x, "
           "d|X - UV|^2/dV = -2U'(X - UV)",
     section="Um Pouco de Cálculo Matricial",
+    chapter="sec_multivariable_calculus",
+    section_number=7,
     order=10,
     outputs=("grad_betaT_x", "grad_xT_beta", "grad_xT_A_x", "grad_V", "random_grad_xT_A_x",
              "random_grad_V"),

@@ -98,6 +98,8 @@ CASE = Case(
     id="quadratic_approximation",
     title="Quadratic approximation of x exp(-x^2 - y^2) at (-1, 0) on the chapter's grid",
     section="Hessians",
+    chapter="sec_multivariable_calculus",
+    section_number=6,
     order=9,
     outputs=("f0", "grad0", "hessian0", "grid_x", "grid_y", "f_grid", "quadratic_grid",
              "random_grad", "random_hessian"),

@@ -80,6 +80,8 @@ CASE = Case(
     id="saddle_critical_point",
     title="Exercise: x^2 y + x y^2 has the single critical point (0, 0), neither min nor max",
     section="Exercises",
+    chapter="sec_multivariable_calculus",
+    section_number=9,
     order=13,
     outputs=("critical_point", "f_critical", "grad_at_critical", "hessian_at_critical",
              "f_diagonal", "f_diagonal_over_t3", "is_extremum", "random_grad",

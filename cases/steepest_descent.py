@@ -106,6 +106,8 @@ CASE = Case(
     id="steepest_descent",
     title="Steepest descent is -grad/|grad| (cos θ = -1); gradient descent lowers the loss",
     section="Geometria de Gradientes e Gradiente Descendente",
+    chapter="sec_multivariable_calculus",
+    section_number=2,
     order=3,
     outputs=("grad0", "steepest_direction", "directional_derivatives", "norm_grad_cos",
              "steepest_slope", "cos_steepest", "steepest_is_lowest", "gd_w", "gd_loss",

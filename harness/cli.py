@@ -57,7 +57,8 @@ COMMANDS = {
         description=("Run pytest in a backend's environment (built first if needed) with "
                      "--backend=NAME, from the repository root."),
         examples=("harness pytest torch -- tests/backends tests/cases -q",),
-        exits="pytest's own exit status; 1 the environment could not be built; 2 usage error"),
+        exits=("0 the tests passed; otherwise pytest's own (1 failures, 5 no tests "
+               "collected), or 1 when the environment could not be built, 2 usage error")),
     "doc": Command(
         "harness.doc.command", "run D2L chapters' code tab by tab and report drift",
         description=("Run Dive into Deep Learning chapters' code cells tab by tab, each "

@@ -55,7 +55,7 @@ def anything(why: str) -> dict:
     return {"kind": "any", "why": why}
 
 
-def gradient_case(*, id, title, section, order, function, fn, at, rule, notes):
+def gradient_case(*, id, title, section, order, calls, function, fn, at, rule, notes):
     """A convention case: the gradient of scalar `fn(xp, v)` at `at`, one output "grad"."""
     at = np.asarray(at, dtype=np.float64)
 
@@ -64,6 +64,7 @@ def gradient_case(*, id, title, section, order, function, fn, at, rule, notes):
         return {"grad": be.to_numpy(g)}
 
     return ConventionCase(
-        id=id, title=title, section=section, order=order, outputs=("grad",),
+        id=id, title=title, section=section, order=order, calls=calls,
+        outputs=("grad",),
         compute_fn=compute, reference_fn=None, rules_fn=lambda: {"grad": rule()}, scalar_function=fn,
         inputs={"function": function, "at": at.tolist()}, ops={"grad": "grad"}, notes=notes)

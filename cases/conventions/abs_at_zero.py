@@ -10,6 +10,7 @@ def rule():
 
 
 CASE = gradient_case(
+    calls=("abs",),
     id="conventions/abs_at_zero", title="d|x|/dx at x = 0", section="Conventions", order=1,
     function="sum(abs(v))", fn=lambda xp, v: xp.sum(xp.abs(v)), at=[0.0], rule=rule,
     notes=__doc__)

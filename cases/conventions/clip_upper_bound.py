@@ -11,6 +11,7 @@ def rule():
 
 
 CASE = gradient_case(
+    calls=("clip", "clamp", "clip_by_value"),
     id="conventions/clip_upper_bound", title="d clip(x, 0, 1)/dx at x = 1",
     section="Conventions", order=13, function="sum(clip(v, 0, 1))",
     fn=lambda xp, v: xp.sum(xp.clip(v, 0.0, 1.0)), at=[1.0], rule=rule, notes=__doc__)

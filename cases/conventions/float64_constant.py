@@ -33,6 +33,7 @@ def rules():
 
 
 CASE = ConventionCase(
+    calls=("float64",),
     id="conventions/float64_constant", title="float32 input times a numpy float64 constant",
     section="Conventions", order=15, outputs=("grad", "value_promoted"), compute_fn=compute,
     reference_fn=None, rules_fn=rules, scalar_function=f,

@@ -6,6 +6,7 @@ from cases.conventions._rules import gradient_case, simplex_over_ties
 AT = [1.0, 1.0]
 
 CASE = gradient_case(
+    calls=("maximum",),
     id="conventions/maximum_tie", title="gradient of maximum(a, b) at a = b",
     section="Conventions", order=3, function="maximum(v[0], v[1])",
     fn=lambda xp, v: xp.maximum(v[0], v[1]), at=AT, rule=lambda: simplex_over_ties(AT),

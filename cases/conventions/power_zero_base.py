@@ -13,6 +13,7 @@ def rule():
 
 
 CASE = gradient_case(
+    calls=("pow", "power"),
     id="conventions/power_zero_base", title="gradient of x**y at (0, 2)",
     section="Conventions", order=9, function="v[0] ** v[1]", fn=lambda xp, v: v[0] ** v[1],
     at=[0.0, 2.0], rule=rule, notes=__doc__)

@@ -10,6 +10,7 @@ def rule():
 
 
 CASE = gradient_case(
+    calls=("relu", "maximum"),
     id="conventions/relu_at_zero", title="d maximum(x, 0)/dx at x = 0", section="Conventions",
     order=2, function="sum(maximum(v, 0))", fn=lambda xp, v: xp.sum(xp.maximum(v, 0.0)),
     at=[0.0], rule=rule, notes=__doc__)

@@ -12,6 +12,7 @@ def rule():
 
 
 CASE = gradient_case(
+    calls=("sign",),
     id="conventions/sign_at_zero", title="d sign(x)/dx at x = 0", section="Conventions",
     order=14, function="sum(sign(v))", fn=lambda xp, v: xp.sum(xp.sign(v)), at=[0.0],
     rule=rule, notes=__doc__)

@@ -12,6 +12,7 @@ def rule():
 
 
 CASE = gradient_case(
+    calls=("sqrt",),
     id="conventions/sqrt_at_zero", title="d sqrt(x)/dx at x = 0", section="Conventions",
     order=7, function="sum(sqrt(v))", fn=lambda xp, v: xp.sum(xp.sqrt(v)), at=[0.0],
     rule=rule, notes=__doc__)

@@ -13,6 +13,7 @@ def rule():
 
 
 CASE = gradient_case(
+    calls=("where",),
     id="conventions/where_sqrt_untaken", title="d where(x > 0, sqrt(x), 0)/dx at x = -1",
     section="Conventions", order=10, function="sum(where(v > 0, sqrt(v), 0 * v))",
     fn=lambda xp, v: xp.sum(xp.where(v > 0, xp.sqrt(v), 0.0 * v)), at=[-1.0], rule=rule,

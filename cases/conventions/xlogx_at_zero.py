@@ -12,6 +12,7 @@ def rule():
 
 
 CASE = gradient_case(
+    calls=("log",),
     id="conventions/xlogx_at_zero", title="d (x log x)/dx at x = 0", section="Conventions",
     order=11, function="sum(v * log(v))", fn=lambda xp, v: xp.sum(v * xp.log(v)), at=[0.0],
     rule=rule, notes=__doc__)

@@ -1,6 +1,9 @@
 """What `cases/` says about the chapter's examples.
 
-A case covers an example when its `section` is one of the chapter's headings.
+A case covers an example when it names this chapter's `:label:` and the position of
+the example's section (the n-th `##` heading): the same in every edition and
+translation of the chapter, so the Portuguese and the English edition link to the same
+cases and a case never attaches to another chapter (every chapter has "Exercises").
 Its reference (closed forms / SymPy, never a framework) is computed in the numpy
 environment, and a tab's variable named in `case.chapter_variables` is compared
 with it, so the report can say which tab is right. Frameworks the chapter has no
@@ -20,14 +23,23 @@ CASE_TIMEOUT = 600
 
 
 def matching_cases(chapter) -> tuple:
-    """(index entries whose section is a heading of the chapter, None) or ([], why not)."""
+    """(index entries of this chapter's label, None) or ([], why there are none)."""
     try:
         import cases
         index = cases.case_index(groups=("chapter",))
     except Exception as exc:  # noqa: BLE001 - cases/ is optional for doc mode
         return [], f"cases unavailable: {type(exc).__name__}: {exc}"
-    headings = {text for _, _, text in chapter.headings}
-    return [e for e in index if e["section"] in headings], None
+    if not chapter.label:
+        return [], "the chapter has no :label: under its title, so no case can name it"
+    sections = sum(1 for _, level, _ in chapter.headings if level == 2)
+    found = [e for e in index if e["chapter"] == chapter.label
+             and 1 <= e["section_number"] <= sections]
+    return found, None if found else f"no case in cases/ names chapter {chapter.label!r}"
+
+
+def group_section_number(chapter, group) -> int:
+    """The `##` section position of an aligned group of cells."""
+    return chapter.section_number(min(c.start for c in group["cells"].values()))
 
 
 def run_worker(env_name: str, backend: str, tasks: list, timeout=CASE_TIMEOUT) -> dict:
@@ -67,9 +79,10 @@ def _decoded(result, output):
     return Value.decode(obj) if obj else None
 
 
-def check_tabs(groups, runs, entries, reference) -> list:
+def check_tabs(groups, runs, entries, reference, chapter) -> list:
     """Each tab's chapter variable against the case reference, where a case covers it."""
     checks = []
+    numbers = [group_section_number(chapter, g) for g in groups]
     for entry in entries:
         meta = reference["meta"].get(entry["id"], {})
         ref_result = reference["results"].get((entry["id"], REFERENCE_DTYPE))
@@ -79,8 +92,8 @@ def check_tabs(groups, runs, entries, reference) -> list:
             ref = _decoded(ref_result, output)
             if ref is None:
                 continue
-            for group in groups:
-                if group["section"] != entry["section"]:
+            for group, number in zip(groups, numbers):
+                if number != entry["section_number"]:
                     continue
                 for tab, cell in group["cells"].items():
                     reply = runs[tab].cells.get(cell.index) if tab in runs else None
@@ -90,30 +103,14 @@ def check_tabs(groups, runs, entries, reference) -> list:
                         continue
                     r = compare_values(val, ref)
                     checks.append({
-                        "case": entry["id"], "section": entry["section"], "variable": variable,
+                        "case": entry["id"], "section": group["section"],
+                        "section_number": number, "variable": variable,
                         "output": output, "tab": tab, "lines": [cell.start, cell.end],
                         "verdict": r["verdict"], "layout": r["layout"], "max_abs": r["max_abs"],
                         "max_rel": r["max_rel"], "tolerance": r["tolerance"],
                         "detail": r.get("detail"), "value": val.preview(),
                         "reference": ref.preview()})
     return checks
-
-
-def annotate_drift(findings, checks) -> None:
-    """Add to each drift in a variable which of its tabs agree with a case's reference."""
-    for f in findings:
-        if f["kind"] != "drift" or not f["what"].startswith("variable "):
-            continue
-        name = f["what"].split(" ", 1)[1]
-        by_case = {}
-        for c in checks:
-            if (c["section"] == f["section"] and c["variable"] == name and c["tab"] in f["tabs"]
-                    and c["lines"] == f["lines"][c["tab"]]):
-                by_case.setdefault(c["case"], {})[c["tab"]] = c["verdict"]
-        f["references"] = [
-            {"case": case, "agree": [t for t in f["tabs"] if v.get(t) in ("agree", "layout")],
-             "differ": [t for t in f["tabs"] if v.get(t) == "drift"]}
-            for case, v in by_case.items()]
 
 
 def missing_tab_results(entries, reference, backend_runs) -> dict:

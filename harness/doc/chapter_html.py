@@ -99,13 +99,14 @@ def _toc(doc) -> str:
 
 
 def _differing(sources: dict) -> dict:
-    """tab -> set of line numbers (0-based) whose text no other tab's cell has."""
+    """tab -> set of line numbers (0-based) that most of the other tabs' cells lack: the
+    odd tab's own lines stand out, while lines it merely lacks stay plain elsewhere."""
     stripped = {t: [ln.strip() for ln in s.splitlines()] for t, s in sources.items()}
     out = {}
     for tab, lines in stripped.items():
         others = [set(v) for t, v in stripped.items() if t != tab]
         out[tab] = {k for k, ln in enumerate(lines)
-                    if ln and others and any(ln not in o for o in others)}
+                    if ln and others and 2 * sum(ln not in o for o in others) > len(others)}
     return out
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from harness.cli import UsageError
 from harness.doc import align, analyze, cache, caselink, parser, report, runner, unavailable
+from harness.doc import findings as findings_mod
 from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV, d2l_tab
 from harness.run.cache import worker_results
 
@@ -43,6 +44,12 @@ def configure(p):
                    help="seconds one cell may run before its tab is stopped (default 300)")
     p.add_argument("--no-cases", action="store_true",
                    help="skip the cases/ cross-check and the runs for frameworks without a tab")
+    p.add_argument("--native-random", action="store_true",
+                   help="let each framework draw its own random numbers (default: every tab's "
+                        "draws come from one shared seeded stream, so they are equal); values "
+                        "that depend on draws are then not compared")
+    p.add_argument("--strict", action="store_true",
+                   help="warnings raised by the chapter's cells fail the run too (exit 1)")
     p.add_argument("--jobs", type=int, default=2, metavar="N",
                    help="chapters run at once (default 2; each runs its tabs in parallel)")
     p.add_argument("--no-cache", action="store_true",
@@ -113,44 +120,60 @@ def _progress(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+def cell_seeds(chapter, tabs) -> dict:
+    """{cell index: seed}: aligned cells of every tab draw the same random numbers."""
+    return {cell.index: 1000 + gid for gid, group in enumerate(align.align(chapter, tabs))
+            for cell in group["cells"].values()}
+
+
 def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress, store=None,
           options=None):
-    """Run everything (tabs found in `store` are reused) and return (doc dict, runs)."""
+    """Run everything (tabs found in `store` are reused) and return (doc dict, runs).
+
+    options: the run options (cache_options); `native_random` and `strict` are read here.
+    """
     started = time.monotonic()
     store = store or cache.Store("", enabled=False)
     options = options or {}
+    random_mode = "native" if options.get("native_random") else "equal"
     entries, case_error = caselink.matching_cases(chapter) if with_cases else ([], "skipped")
     missing = [t for t in parser.KNOWN_TABS if t not in chapter.tabs()]
+    seeds = cell_seeds(chapter, tabs)
     with ThreadPoolExecutor(max_workers=2) as pool:
         cases_job = pool.submit(cache.case_work, store, _case_work, chapter, entries, missing,
                                 options)
-        runs = cache.run_tabs(chapter, tabs, store, options,
-                              lambda todo: runner.run_tabs(chapter, todo, cell_timeout, progress))
+        # the seeds come from aligning all tabs: a cached tab is valid only with the same ones
+        tab_options = dict(options, random_seeds=sorted(seeds.items()))
+        runs = cache.run_tabs(chapter, tabs, store, tab_options,
+                              lambda todo: runner.run_tabs(chapter, todo, cell_timeout, progress,
+                                                           seeds, random_mode))
         reference, backend_runs = cases_job.result()
     tab_seconds = time.monotonic() - started
-    groups = align.align(chapter, tabs)
-    findings = analyze.analyze(groups, runs)
+    groups = align.align(chapter, tabs, runs)
+    checks = caselink.check_tabs(groups, runs, entries, reference, chapter)
+    findings, compared = analyze.analyze(groups, runs, checks, chapter)
     unavailable.reclassify(findings, groups, runs)
-    checks = caselink.check_tabs(groups, runs, entries, reference)
-    caselink.annotate_drift(findings, checks)
     missing_info = caselink.missing_tab_results(entries, reference, backend_runs)
     for t in missing:
         if not entries:
             missing_info[t]["error"] = missing_info[t]["error"] or (
                 case_error or "no case in cases/ covers a section of this chapter")
     failed_tabs = [t for t, r in runs.items() if r.status == "failed"]
-    bad = [f for f in findings if f["kind"] in ("drift", "error")]
+    strict = bool(options.get("strict"))
+    failing = findings_mod.FAILING_STRICT if strict else findings_mod.FAILING
+    bad = [f for f in findings if f["kind"] in failing]
     wrong = [c for c in checks if c["verdict"] == "drift"]
     exit_status = 1 if (bad or failed_tabs or wrong) else 0
     doc = {
         "format": report.FORMAT,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "argv": sys.argv,
-        "chapter": {"path": chapter.path, "title": chapter.title,
+        "chapter": {"path": chapter.path, "title": chapter.title, "label": chapter.label,
                     "default_tab": chapter.default_tab,
                     "cells": [c.as_dict() for c in chapter.cells],
                     "text_blocks": [{"tabs": list(b.tabs), "start": b.start, "end": b.end,
                                      "text": b.text} for b in chapter.text_blocks]},
+        "random": {"mode": random_mode, "draws": _random_draws(runs)},
         "tabs": {t: dict(r.as_dict(), cached=getattr(r, "cached", False), cells_run=sum(
             1 for c in r.cells.values() if c.get("status") != "not run")) for t, r in runs.items()},
         "groups": [_group_dict(g, runs) for g in groups],
@@ -159,17 +182,31 @@ def build(chapter, tabs, cell_timeout, with_cases=True, progress=_progress, stor
                   "matching": [e["id"] for e in entries], "checks": checks,
                   "reference_error": reference.get("error")},
         "missing_tabs": missing_info,
-        "summary": {"drift": sum(f["kind"] == "drift" for f in findings),
-                    "layout": sum(f["kind"] == "layout" for f in findings),
+        "summary": {**{k: sum(f["kind"] == k for f in findings) for k in findings_mod.KINDS},
                     "errors": sum(f["kind"] == "error" for f in findings),
+                    "compared": compared, "strict": strict,
                     "failed_tabs": failed_tabs,
                     "case_disagreements": len(wrong),
-                    "verdict": "tabs agree" if exit_status == 0 else "drift or failures found"},
+                    "verdict": ("tabs agree on every value compared" if exit_status == 0
+                                else "drift or failures found")},
         "timings": {"tabs_s": round(tab_seconds, 3),
                     "total_s": round(time.monotonic() - started, 3)},
         "exit_status": exit_status,
     }
     return doc, runs
+
+
+def _random_draws(runs) -> dict:
+    """{tab: {"equalised": {api: n}, "uncovered": {api: n}}} over the whole chapter."""
+    out = {}
+    for tab, run in runs.items():
+        total = {"equalised": {}, "uncovered": {}, "seed_calls_ignored": {}}
+        for reply in run.cells.values():
+            for kind, counts in total.items():
+                for api, n in ((reply.get("random") or {}).get(kind) or {}).items():
+                    counts[api] = counts.get(api, 0) + n
+        out[tab] = total
+    return out
 
 
 def _group_dict(group, runs) -> dict:
@@ -181,17 +218,22 @@ def _group_dict(group, runs) -> dict:
         variables = {}
         for name, obj in (reply.get("variables") or {}).items():
             val = Value.decode(obj) if "data" in obj else None
-            variables[name] = val.preview() if val else obj.get("skipped", "?")
+            variables[name] = val.preview() if val else (
+                "not compared: " + str(obj.get("not_compared", "?")))
         err = reply.get("error")
         source = parser.cell_program(cell, tab)[0][cell.start - 1:].rstrip("\n")
         outputs[tab] = {"index": cell.index, "start": cell.start, "end": cell.end,
                         "source": source,
                         "status": reply.get("status", "not run"),
+                        "warnings": reply.get("warnings") or [],
+                        "random": reply.get("random"),
                         "stdout": reply.get("stdout", ""), "stderr": reply.get("stderr", ""),
                         "display": reply.get("display"), "error": err,
                         "magics": reply.get("magics", []), "variables": variables,
                         "seconds": reply.get("seconds")}
-    return {"section": group["section"], "outputs": outputs, "findings": group["findings"]}
+    return {"section": group["section"], "outputs": outputs, "findings": group["findings"],
+            "unmatched": group.get("unmatched", False),
+            "inherited_from": group.get("inherited_from")}
 
 
 def cache_options(args) -> dict:

@@ -1,12 +1,15 @@
 """Do two tabs compute the same thing? Values, layouts and printed numbers.
 
 Pure Python (the orchestrator has no numpy): arrays are (flat list, shape, dtype)
-triples decoded from harness.common.protocol. Agreement is harness.common.tolerances' `compare`
-with the dtype's tolerance (the looser of the two sides). Equal values laid out
-differently (transposed, extra size-1 dims, reshaped) are a layout finding, not a
-different result.
+triples decoded from harness.common.protocol (complex arrays arrive as their float
+pairs and become Python complex numbers). Agreement is |a - b| <= atol + rtol |b| with
+the dtype's tolerance (the looser of the two sides), as harness.common.tolerances does;
+NaN or Inf never agrees, not even with NaN, as in `run`. Equal values laid out
+differently (transposed, extra size-1 dims, reshaped, or the same multiset in another
+order) are a layout finding, not a different result.
 """
 
+import cmath
 import itertools
 import math
 import re
@@ -26,8 +29,13 @@ class Value:
     @classmethod
     def decode(cls, obj):
         try:
+            if str(obj.get("dtype", "")).startswith("complex"):
+                part = "float32" if obj["dtype"] == "complex64" else "float64"
+                flat, _, _ = decode_array(dict(obj, dtype=part, shape=list(obj["shape"]) + [2]))
+                pairs = [complex(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+                return cls(pairs, obj["shape"], obj["dtype"])
             return cls(*decode_array(obj))
-        except ProtocolError:
+        except (ProtocolError, AttributeError, KeyError, TypeError):
             return None
 
     @property
@@ -41,12 +49,14 @@ class Value:
 
 
 def _fmt(v) -> str:
+    if isinstance(v, complex):
+        return f"{v.real:.6g}{v.imag:+.6g}j"
     return f"{v:.6g}" if isinstance(v, float) else str(v)
 
 
 def tol_dtype(dtype: str) -> str:
     """The tolerance class of a dtype: float32 and narrower floats, or float64 (exact ints)."""
-    return "float32" if dtype in ("float32", "float16", "bfloat16") else "float64"
+    return "float32" if dtype in ("float32", "float16", "bfloat16", "complex64") else "float64"
 
 
 def value_tolerance(*dtypes) -> tolerances.Tolerance:
@@ -76,21 +86,41 @@ def _permute(flat, shape, perm):
     return out
 
 
-def _both_nonfinite(x, y) -> bool:
-    if math.isnan(x) and math.isnan(y):
-        return True
-    return math.isinf(x) and x == y
+def _finite(x) -> bool:
+    return cmath.isfinite(x) if isinstance(x, complex) else math.isfinite(x)
 
 
 def _compare_flat(a, b, tol):
-    """tolerances.compare on flat data, counting identical NaN/Inf positions as equal."""
-    keep = [i for i, (x, y) in enumerate(zip(a, b))
-            if not (not math.isfinite(x) and not math.isfinite(y) and _both_nonfinite(x, y))]
-    if len(keep) != len(a):
-        a, b = [a[i] for i in keep], [b[i] for i in keep]
-    if not a:
-        return tolerances.Comparison(True, 0.0, 0.0, ())
-    return tolerances.compare(a, b, tol)
+    """Elementwise closeness of flat data; NaN or Inf anywhere never agrees."""
+    max_abs = max_rel = 0.0
+    worst, worst_excess, ok = 0, -math.inf, True
+    for i, (x, y) in enumerate(zip(a, b)):
+        if not (_finite(x) and _finite(y)):
+            return tolerances.Comparison(False, reason="non-finite", worst_index=(i,),
+                                         detail=f"non-finite value at flat index {i}: "
+                                                f"{x!r} vs {y!r} (NaN/Inf never agrees)")
+        err = abs(x - y)
+        rel = err / abs(y) if y else (0.0 if err == 0 else math.inf)
+        max_abs, max_rel = max(max_abs, err), max(max_rel, rel)
+        excess = err - (tol.atol + tol.rtol * abs(y))
+        ok = ok and excess <= 0
+        if excess > worst_excess:
+            worst, worst_excess = i, excess
+    return tolerances.Comparison(ok, max_abs=max_abs, max_rel=max_rel, worst_index=(worst,),
+                                 reason="" if ok else "tolerance")
+
+
+def _sort_key(v):
+    return (v.real, v.imag) if isinstance(v, complex) else (v, 0.0)
+
+
+def _reordered(a: Value, b: Value, tol) -> bool:
+    """The same multiset of values in another order (eig vs eigh, set iteration)."""
+    if a.size != b.size or a.size < 2 or a.size > MAX_PERMUTE:
+        return False
+    if not all(_finite(x) for x in a.flat + b.flat):
+        return False
+    return _compare_flat(sorted(a.flat, key=_sort_key), sorted(b.flat, key=_sort_key), tol).ok
 
 
 def _layouts(a: Value, b: Value):
@@ -124,8 +154,15 @@ def compare_values(a: Value, b: Value, tol=None) -> dict:
         if c.ok:
             return dict(base, verdict="agree" if layout is None else "layout", layout=layout)
         key = c.max_abs if c.max_abs is not None else math.inf
+        if c.reason == "non-finite":
+            best = best or (key, layout, c, data)
+            continue
         if best is None or key < best[0]:
             best = (key, layout, c, data)
+    if _reordered(a, b, tol):
+        return dict(base, verdict="layout",
+                    layout=f"reordered (the same values in another order, shape {a.shape} "
+                           f"vs {b.shape})")
     if best is None:
         return dict(base, verdict="drift",
                     detail=f"shape {a.shape} vs {b.shape}: different number of values "
@@ -133,15 +170,20 @@ def compare_values(a: Value, b: Value, tol=None) -> dict:
     _, layout, c, data = best
     worst = c.worst_index[0] if c.worst_index else None
     at_worst = None if worst is None else [_num(a.flat[worst]), _num(data[worst])]
+    detail = c.detail if c.reason == "non-finite" else (
+        f"max abs err {c.max_abs:.3g}, max rel err {c.max_rel:.3g} at index "
+        f"{tuple(tolerances.unravel(worst, a.shape)) if worst is not None else ()}")
     return dict(base, verdict="drift", layout=layout, max_abs=_num(c.max_abs),
                 max_rel=_num(c.max_rel),
                 worst_index=None if worst is None else list(tolerances.unravel(worst, a.shape)),
-                at_worst=at_worst,
-                detail=c.describe() + (f"; compared {layout}" if layout else ""))
+                at_worst=at_worst, non_finite=c.reason == "non-finite",
+                detail=detail + (f"; compared {layout}" if layout else ""))
 
 
 def _num(x):
-    """JSON-safe float (inf and nan become strings)."""
+    """JSON-safe number (complex as [re, im]; inf and nan become strings)."""
+    if isinstance(x, complex):
+        return [_num(x.real), _num(x.imag)]
     if x is None or math.isfinite(x):
         return x
     return str(x)
@@ -176,10 +218,8 @@ def compare_numbers(xs, ys, tol) -> dict:
     ok = True
     for i, ((x, rx), (y, ry)) in enumerate(zip(xs, ys)):
         if not (math.isfinite(x) and math.isfinite(y)):
-            same = _both_nonfinite(x, y)
-            ok = ok and same
-            if not same:
-                worst.update(max_abs="inf", worst_index=[i])
+            ok = False                      # NaN or Inf never agrees, as in `run`
+            worst.update(max_abs="inf", worst_index=[i], non_finite=True)
             continue
         err = abs(x - y)
         rel = err / abs(y) if y else (0.0 if err == 0 else math.inf)

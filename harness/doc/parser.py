@@ -28,6 +28,7 @@ _END_TAB = re.compile(r"^\s*:end_tab:\s*$")
 _SELECTED = re.compile(r"^(\s*)(if|elif)\s+tab\.selected\((.*)\)\s*:\s*(#.*)?$")
 _ELSE = re.compile(r"^(\s*)else\s*:\s*(#.*)?$")
 _MAGIC = re.compile(r"^\s*(%|!)")
+_LABEL = re.compile(r"^\s*:label:`([^`]+)`\s*$")
 
 
 class ChapterError(ValueError):
@@ -72,6 +73,11 @@ class Chapter:
     cells: list
     text_blocks: list
     headings: list        # [(line, level, text)]
+    label: str | None = None   # the chapter's `:label:` (the first, under its title)
+
+    def section_number(self, line: int) -> int:
+        """Position of the `##` section holding `line`: n for the n-th `##` heading, 0 before."""
+        return sum(1 for ln, level, _ in self.headings if level == 2 and ln < line)
 
     def tabs(self) -> list:
         """Tabs that have cells, known ones first in the book's order."""
@@ -99,6 +105,7 @@ def parse(text: str, path: str = "<chapter>", default_tab: str = "mxnet") -> Cha
     in_fence = None          # the backticks that opened a non-input fence
     i = 0
     open_block = None
+    label = None
     while i < len(lines):
         line = lines[i]
         if in_fence:
@@ -127,6 +134,9 @@ def parse(text: str, path: str = "<chapter>", default_tab: str = "mxnet") -> Cha
             headings.append((i + 1, len(heading.group(1)), text_))
             section = text_
             title = title or text_
+        found = _LABEL.match(line)
+        if found and label is None and not any(lvl > 1 for _, lvl, _ in headings):
+            label = found.group(1)
         begin = _BEGIN_TAB.match(line)
         if begin:
             open_block = (split_tabs(begin.group(1)) or (default_tab,), i + 1, [])
@@ -137,7 +147,7 @@ def parse(text: str, path: str = "<chapter>", default_tab: str = "mxnet") -> Cha
         elif open_block:
             open_block[2].append(line)
         i += 1
-    return Chapter(path, title, default_tab, cells, blocks, headings)
+    return Chapter(path, title, default_tab, cells, blocks, headings, label)
 
 
 def _make_cell(index, start, body, section, default_tab) -> Cell:
@@ -249,8 +259,9 @@ def cell_program(cell: Cell, tab: str) -> tuple:
     return "\n" * (cell.start - 1) + "\n".join(lines) + "\n", magics
 
 
-def assigned_names(source: str) -> set:
-    """Names a cell binds at top level (for aligning cells across tabs)."""
+def assigned_names(source: str, imports: bool = False) -> set:
+    """Names a cell binds (for aligning cells across tabs); with `imports`, the names
+    its imports bind too (what a failed cell leaves undefined for the cells after it)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -261,4 +272,6 @@ def assigned_names(source: str) -> set:
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
             names.add(node.name)
+        elif imports and isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
     return names

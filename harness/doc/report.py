@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from harness.common.fileio import write_atomic, write_json_atomic
+from harness.doc import findings
 
 FORMAT = "harness-doc/1"
 
@@ -14,16 +15,12 @@ def _size(f) -> str:
     """How big a difference is (or what kind, for layout findings and errors)."""
     if f.get("kind") == "layout":
         return f"equal values, {f.get('layout')}"
-    if f.get("max_abs") is None:
+    if f.get("max_abs") is None or f.get("non_finite"):
         return f.get("detail") or ""
-    def g(x):
-        return f"{x:.3g}" if isinstance(x, float) else str(x)
-    text = f"max abs diff {g(f['max_abs'])}, max rel diff {g(f.get('max_rel'))}"
+    text = f"max abs diff {_g(f['max_abs'])}, max rel diff {_g(f.get('max_rel'))}"
     if f.get("worst_index") is not None:
         text += f" at index {tuple(f['worst_index'])}"
-    if f.get("at_worst") and len(f.get("tabs", [])) == 2:
-        (ta, tb), (va, vb) = f["tabs"], f["at_worst"]
-        text += f" ({ta} {g(va)}, {tb} {g(vb)})"
+    text += _at_worst(f)
     if f.get("layout"):
         text += f" ({f['layout']})"
     return text + (f"; tolerance {f['tolerance']}" if f.get("tolerance") else "")
@@ -31,6 +28,18 @@ def _size(f) -> str:
 
 def _where(f) -> str:
     return " vs ".join(f"{t} (lines {a}-{b})" for t, (a, b) in f["lines"].items())
+
+
+def _at_worst(f) -> str:
+    tabs = f.get("tabs") or []
+    if not f.get("at_worst") or len(tabs) != 2:
+        return ""
+    (ta, tb), (va, vb) = tabs, f["at_worst"]
+    return f" ({ta} {_g(va)}, {tb} {_g(vb)})"
+
+
+def _g(x):
+    return f"{x:.3g}" if isinstance(x, float) else str(x)
 
 
 def case_verdicts(checks) -> dict:
@@ -53,6 +62,33 @@ def case_verdicts(checks) -> dict:
     return out
 
 
+def _item_line(item) -> str:
+    if item.get("verdict") == "drift":
+        return f"{item['what']}: {_size(dict(item, kind='drift'))}"
+    if item.get("verdict") == "layout":
+        return f"{item['what']}: {item.get('layout')}"
+    if item.get("reason"):
+        return f"{item['what']} in {', '.join(item.get('tabs', []))}: {item['reason']}"
+    line = f" (line {item['line']})" if item.get("line") else ""
+    return f"{item['what']}{line}"
+
+
+def _random_lines(doc) -> list:
+    rnd = doc.get("random") or {}
+    if rnd.get("mode") == "native":
+        head = "random inputs: native (--native-random): values depending on draws not compared"
+    else:
+        head = "random inputs: equal (every tab draws from one shared seeded stream)"
+    out = [head]
+    for tab, draws in (rnd.get("draws") or {}).items():
+        eq = ", ".join(f"{k} x{n}" for k, n in sorted(draws["equalised"].items()))
+        un = ", ".join(f"{k} x{n}" for k, n in sorted(draws["uncovered"].items()))
+        if eq or un:
+            out.append(f"  {tab}: equalised {eq or 'none'}" + (f"; not equalised {un}" if un
+                                                                 else ""))
+    return out
+
+
 def summary_lines(doc) -> list:
     out = [f"harness doc: {doc['chapter']['path']} -- {doc['chapter']['title']!r}"]
     for tab, run in doc["tabs"].items():
@@ -64,31 +100,24 @@ def summary_lines(doc) -> list:
         why = f" ({info['error']})" if info.get("error") else ""
         out.append(f"  no {tab} tab in this chapter: showing {tab} results of {n} matching "
                    f"case run(s) instead{why}")
-    findings = doc["findings"]
-    drift = [f for f in findings if f["kind"] == "drift"]
-    errors = [f for f in findings if f["kind"] == "error"]
-    layout = [f for f in findings if f["kind"] == "layout"]
-    out.append(f"drift: {len(drift)}")
-    for f in drift:
-        out.append(f"  [{f['section']}] {f['what']}: {_where(f)}: {_size(f)}")
-        for ref in f.get("references", []):
-            out.append(f"    case {ref['case']}'s reference agrees with: "
-                       f"{', '.join(ref['agree']) or 'neither'}")
-    if errors:
-        out.append(f"cells that raised: {len(errors)}")
-        for f in errors:
-            out.append(f"  [{f['section']}] {_where(f)}: {f['detail']}")
-    if layout:
-        out.append("equal values, laid out differently:")
-        grouped = defaultdict(list)
-        for f in layout:
-            kind = (f["layout"] or "").split(" (")[0]
-            grouped[(f["section"], _where(f), kind)].append(f["what"].replace("variable ", ""))
-        for (section, where, kind), names in grouped.items():
-            out.append(f"  [{section}] {where}: {kind}: {', '.join(names)}")
-    notes = [f for f in findings if f["kind"] == "note"]
-    for f in notes:
-        out.append(f"  note [{f['section']}] {f['what']}: {_where(f)}: {f.get('detail')}")
+    out.extend(_random_lines(doc))
+    stats = doc["summary"].get("compared", {})
+    out.append(f"compared {stats.get('values_compared', 0)} values in "
+               f"{stats.get('groups_compared', 0)} cell groups; "
+               f"{stats.get('values_not_compared', 0)} values not compared (listed below)")
+    for kind in findings.KINDS:
+        found = findings.read(doc, (kind,))
+        out.append(f"{kind.replace('_', ' ')}: {len(found)}")
+        for f in found:
+            out.append(f"  {f['id']} {findings.headline(f)}")
+            limit = 3 if kind in ("drift", "error") else 8
+            for item in f["items"][:limit] if kind != "error" else []:
+                out.append(f"      {_item_line(item)}")
+            if kind == "error":
+                out.append(f"      {f['detail'][:300]}")
+            for inh in f["inherited"]:
+                where = ", ".join(f"{t} {a}-{b}" for t, (a, b) in inh["lines"].items())
+                out.append(f"      carried into [{inh['section']}] ({where}): {inh['what']}")
     checks = doc["cases"]["checks"]
     if doc["cases"].get("error"):
         out.append(f"cases: {doc['cases']['error']}")

@@ -95,8 +95,13 @@ class _Kernel:
         self.stderr.close()
 
 
-def run_tab(chapter, tab: str, cell_timeout: float, progress=None) -> TabRun:
-    """Run `tab`'s program; never raises for the chapter's or the tab's own failures."""
+def run_tab(chapter, tab: str, cell_timeout: float, progress=None, seeds=None,
+            random_mode="equal") -> TabRun:
+    """Run `tab`'s program; never raises for the chapter's or the tab's own failures.
+
+    seeds: {cell index: seed of the shared random stream for that cell} (aligned cells of
+    all tabs get the same one); random_mode: "equal" or "native" (kernel's randomness.py).
+    """
     started = time.monotonic()
     env_name = parser.TAB_ENVS.get(tab)
     run = TabRun(tab, env_name)
@@ -114,7 +119,7 @@ def run_tab(chapter, tab: str, cell_timeout: float, progress=None) -> TabRun:
     cells = chapter.cells_for(tab)
     try:
         try:
-            hello = kernel.ask({"setup": {"tab": tab}}, STARTUP_TIMEOUT)
+            hello = kernel.ask({"setup": {"tab": tab, "random": random_mode}}, STARTUP_TIMEOUT)
             run.python = hello.get("python")
         except (TimeoutError, EOFError, ValueError) as exc:
             run.status = "failed"
@@ -124,7 +129,8 @@ def run_tab(chapter, tab: str, cell_timeout: float, progress=None) -> TabRun:
         for pos, cell in enumerate(cells):
             source, magics = parser.cell_program(cell, tab)
             request = {"cell": cell.index, "source": source,
-                       "filename": str(Path(chapter.path).resolve())}
+                       "filename": str(Path(chapter.path).resolve()),
+                       "seed": (seeds or {}).get(cell.index, cell.index)}
             try:
                 reply = kernel.ask(request, cell_timeout)
             except (TimeoutError, EOFError, ValueError) as exc:
@@ -149,11 +155,12 @@ def run_tab(chapter, tab: str, cell_timeout: float, progress=None) -> TabRun:
     return run
 
 
-def run_tabs(chapter, tabs, cell_timeout, progress=None) -> dict:
+def run_tabs(chapter, tabs, cell_timeout, progress=None, seeds=None, random_mode="equal") -> dict:
     """tab -> TabRun, the tabs running in parallel."""
     if not tabs:
         return {}
     workers = max(1, min(len(tabs), os.cpu_count() or 1, 4))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {t: pool.submit(run_tab, chapter, t, cell_timeout, progress) for t in tabs}
+        futures = {t: pool.submit(run_tab, chapter, t, cell_timeout, progress, seeds,
+                                  random_mode) for t in tabs}
         return {t: f.result() for t, f in futures.items()}

@@ -49,7 +49,11 @@ def test_unknown_case_names_the_known_ones():
     ("x = 1\n", "no top-level"),
     ("CASE = Case(id=name(), title='t', section='s', order=1)\n", "must be a literal"),
     ("CASE = Case(id='a', title='t', order=1)\n", "lacks literal section"),
-    ("CASE = Case(id='a', title='t', section='s', order='1')\n", "order an int"),
+    ("CASE = Case(id='a', title='t', section='s', order=1)\n", "lacks literal chapter"),
+    ("CASE = Case(id='a', title='t', section='s', order='1', chapter='c', section_number=1)\n",
+     "order an int"),
+    ("CASE = Case(id='a', title='t', section='s', order=1, chapter='c', section_number=0)\n",
+     "section_number must be a positive int"),
 ])
 def test_malformed_case_module_is_rejected(tmp_path, text, message):
     path = tmp_path / "bad_case.py"
@@ -62,8 +66,10 @@ def test_loaded_cases_match_their_index_entries():
     pytest.importorskip("numpy")
     for entry in cases.case_index():
         case = cases.load(entry["id"])
-        assert (case.id, case.title, case.section, case.order) == (
-            entry["id"], entry["title"], entry["section"], entry["order"])
+        assert (case.id, case.title, case.section, case.order, case.chapter,
+                case.section_number) == (entry["id"], entry["title"], entry["section"],
+                                         entry["order"], entry.get("chapter", ""),
+                                         entry.get("section_number", 0))
         meta = json.loads(json.dumps(case.as_dict(), allow_nan=False))
         assert meta["outputs"] == list(case.outputs)
         assert case.notes.strip(), f"{case.id}: say what the case shows and why"
@@ -76,6 +82,18 @@ def test_sections_are_headings_of_the_chapter():
                 if line.startswith("## ")}
     for entry in cases.case_index(groups=("chapter",)):
         assert entry["section"] in headings, entry
+
+
+def test_cases_name_the_chapter_label_and_the_section_position():
+    """The label and the n-th `##` heading identify the section in every edition."""
+    if not CHAPTER.is_file():
+        pytest.skip(f"chapter not found at {CHAPTER}")
+    lines = CHAPTER.read_text(encoding="utf-8").splitlines()
+    labels = [ln.strip()[len(":label:`"):-1] for ln in lines[:5] if ln.startswith(":label:`")]
+    level2 = [ln[3:].strip() for ln in lines if ln.startswith("## ")]
+    for entry in cases.case_index(groups=("chapter",)):
+        assert entry["chapter"] == labels[0], entry
+        assert level2[entry["section_number"] - 1] == entry["section"], entry
 
 
 def test_figures_name_outputs():

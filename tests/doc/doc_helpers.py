@@ -18,8 +18,15 @@ class DocRun:
         self.doc = json.loads(path.read_text()) if path.exists() else None
 
     def findings(self, kind=None, what=None):
+        """Findings of `kind`; with `what`, those that have an item of that name."""
         return [f for f in self.doc["findings"]
-                if (kind is None or f["kind"] == kind) and (what is None or f["what"] == what)]
+                if (kind is None or f["kind"] == kind)
+                and (what is None or any(i["what"] == what for i in f["items"]))]
+
+    def item(self, kind, what):
+        """The one item named `what` among the findings of `kind`."""
+        (item,) = [i for f in self.findings(kind) for i in f["items"] if i["what"] == what]
+        return item
 
     def outputs(self, tab):
         """The tab's cell outputs, in document order."""

@@ -62,10 +62,41 @@ def test_different_sizes_are_drift():
     assert r["verdict"] == "drift" and "500" in r["detail"]
 
 
-def test_nan_in_the_same_place_on_both_sides_is_not_drift():
+def test_nan_or_inf_never_agrees_not_even_in_the_same_place_as_in_run():
     a = Value([math.nan, 1.0], (2,), "float64")
-    assert compare_values(a, Value([math.nan, 1.0], (2,), "float64"))["verdict"] == "agree"
+    same = compare_values(a, Value([math.nan, 1.0], (2,), "float64"))
+    assert same["verdict"] == "drift" and same["non_finite"]
     assert compare_values(a, Value([0.0, 1.0], (2,), "float64"))["verdict"] == "drift"
+    inf = Value([math.inf], (1,), "float32")
+    assert compare_values(inf, Value([math.inf], (1,), "float32"))["verdict"] == "drift"
+    tol = tolerances.tolerance("float64")
+    assert compare_printed("loss nan", "loss nan", tol)[0]["verdict"] == "drift"
+
+
+def test_complex_values_compare_real_and_imaginary_parts():
+    a = Value([1 + 2j, 3 - 1j], (2,), "complex128")
+    assert compare_values(a, Value([1 + 2j, 3 - 1j], (2,), "complex64"))["verdict"] == "agree"
+    r = compare_values(a, Value([1 + 2j, 3 + 1j], (2,), "complex128"))
+    assert r["verdict"] == "drift" and r["max_abs"] == 2.0
+
+
+def test_complex_values_decode_from_their_float_pairs():
+    import base64
+    import struct
+    obj = {"dtype": "complex128", "shape": [2],
+           "data": base64.b64encode(struct.pack("<4d", 1.0, 2.0, 3.0, -1.0)).decode()}
+    assert Value.decode(obj).flat == [1 + 2j, 3 - 1j]
+
+
+def test_the_same_values_in_another_order_are_a_layout_difference():
+    eig = Value([3.0, 1.0, 2.0], (3,), "float64")          # eig's order vs eigh's ascending
+    r = compare_values(eig, Value([1.0, 2.0, 3.0], (3,), "float64"))
+    assert r["verdict"] == "layout" and r["layout"].startswith("reordered")
+    pairs = Value([1 - 1j, 1 + 1j, 2 + 0j], (3,), "complex128")
+    assert compare_values(pairs, Value([2 + 0j, 1 + 1j, 1 - 1j], (3,), "complex128"))[
+        "verdict"] == "layout"
+    other = compare_values(eig, Value([1.0, 2.0, 4.0], (3,), "float64"))
+    assert other["verdict"] == "drift"
 
 
 def test_numbers_skip_framework_noise_and_know_their_printing_resolution():

@@ -40,7 +40,8 @@ def test_a_failing_cell_is_reported_with_its_lines_and_later_cells_still_run(doc
     lines = (FIXTURES / "failing_cell.md").read_text().splitlines()
     raise_line = lines.index("raise ValueError('boom in mxnet')") + 1
     start, end = err["lines"]["mxnet"]
-    assert err["tabs"] == ["mxnet"] and start <= raise_line <= end
+    assert err["odd_tabs"] == ["mxnet"] and start <= raise_line <= end
+    assert err["items"][0]["line"] == raise_line
     assert "ValueError: boom in mxnet" in err["detail"]
     mx = run.outputs("mxnet")
     assert f"line {raise_line}" in mx[0]["error"]["traceback"]
@@ -61,34 +62,39 @@ def test_a_tab_whose_interpreter_dies_is_reported_and_the_others_still_run(doc):
 def test_equal_values_laid_out_differently_are_layout_not_drift(doc):
     run = doc("transposed.md")
     assert run.findings("drift") == [], run.stdout
-    layout = {f["what"]: f["layout"] for f in run.findings("layout")}
+    (finding,) = run.findings("layout")          # one finding for the cell group
+    layout = {i["what"]: i["layout"] for i in finding["items"]}
     for name in ("X", "Y", "Z"):
         assert layout[f"variable {name}"].startswith("transposed")
     assert "size-1" in layout["variable s"]
     assert run.rc == 0
-    assert "transposed: X, Y, Z" in run.stdout
+    assert "variable X: transposed" in run.stdout
 
 
 def test_a_real_numeric_drift_is_reported_with_place_and_size(doc):
     run = doc("drift.md")
     assert run.rc == 1
-    (q,) = run.findings("drift", "variable q")
+    (finding,) = run.findings("drift")       # the variable and its printout: one problem
     lines = (FIXTURES / "drift.md").read_text().splitlines()
-    assert q["section"] == "Quadratic" and q["tabs"] == ["pytorch", "tensorflow"]
+    assert finding["section"] == "Quadratic" and finding["tabs"] == ["pytorch", "tensorflow"]
     first = lines.index("#@tab pytorch") + 1        # 1-based: the first line in the fence
-    assert q["lines"]["pytorch"] == [first, first + 4]
+    assert finding["lines"]["pytorch"] == [first, first + 4]
+    # two tabs, no case: nobody can say which one is odd
+    assert finding["odd_tabs"] == [] and finding["odd_by"] == "neither"
+    q = run.item("drift", "variable q")
     # the tabs differ by x**2 on linspace(-1, 1, 5): largest at the ends, 1.0
     assert math.isclose(q["max_abs"], 1.0) and q["worst_index"] in ([0], [4])
-    (printed,) = run.findings("drift", "printed output, line 1")
+    printed = run.item("drift", "printed output")
     assert printed["printed"] == ["q at 1 is 3.0", "q at 1 is 4.0"]
     assert math.isclose(printed["max_abs"], 1.0)
-    assert "[Quadratic] variable q: pytorch (lines" in run.stdout
+    assert "drift [Quadratic] (pytorch" in run.stdout and "cannot tell which tab" in run.stdout
 
 
 def test_reports_are_written(doc):
     run = doc("drift.md")
     html = (run.out_dir / "doc.html").read_text()
     assert "class='finding drift'" in html and "variable q" in html
+    assert run.doc["summary"]["drift"] == 1 and run.doc["findings"][0]["id"] == "F1"
     assert run.doc["format"] == "harness-doc/1" and run.doc["exit_status"] == 1
     assert "jax" in run.doc["missing_tabs"] and "no jax tab" in run.stdout
 
@@ -137,3 +143,16 @@ def test_the_d2l_shim_plots_headless_and_names_what_it_lacks(doc):
     assert len(plot["figures"]) == 1 and (run.out_dir / plot["figures"][0]).stat().st_size > 0
     assert missing["status"] == "error"
     assert "not provided by harness's d2l shim" in missing["error"]["message"]
+
+
+def test_a_drift_in_a_cell_calling_a_kinked_api_names_the_convention_cases(doc):
+    run = doc("convention_kink.md")
+    (drift,) = run.findings("drift")
+    assert "slope" in drift["what"]
+    assert "conventions/relu_at_zero" in drift["conventions"]
+    assert "conventions/relu_at_zero" in drift["detail"]
+
+
+def test_a_drift_in_a_cell_without_such_calls_names_no_convention(doc):
+    (drift,) = doc("drift.md").findings("drift")
+    assert drift["conventions"] == []

@@ -204,3 +204,21 @@ def test_the_cache_key_names_python_and_pins(world, tmp_path):
     base = key(python=HERE)
     assert key(python=HERE) == base
     assert len({base, key(python=HERE, two="2.0"), key(python="3.99")}) == 3
+
+
+def test_a_run_with_another_python_uses_the_real_environment_as_it_is(tmp_path, numpy_python):
+    """The issue's check on a real environment: `harness run` started with another Python
+    than the numpy environment's runs in it, and neither rebuilds nor touches it."""
+    other = _other_python()
+    if not other:
+        pytest.skip("no second Python (3.11+) on this machine")
+    marker = Path(numpy_python).parents[1] / "harness-env.json"
+    before = (marker.stat().st_ino, marker.stat().st_mtime_ns)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    result = subprocess.run([other, "-m", "harness", "run", "--backends", "numpy", "--cases",
+                             "first_order_approximation", "--out", str(tmp_path / "out")],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
+                            check=False)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "rebuilding" not in result.stderr and "creating" not in result.stderr
+    assert (marker.stat().st_ino, marker.stat().st_mtime_ns) == before

@@ -2,12 +2,15 @@
 
     python -m harness.doc.worker.kernel      (cwd: the chapter's folder, like a notebook)
 
-Reads one JSON request per line on stdin: {"setup": {"tab": NAME}} first, then
-{"cell": index, "source": code, "filename": chapter path}. Answers one JSON line per
-request on the process's original stdout; fd 1 is pointed at stderr so that C-level
-output cannot corrupt that channel. Per cell it answers what a notebook would show
-(stdout, stderr, the last expression's repr, figures as PNG) plus the numeric
-values of the variables the cell defined or changed, as harness.common.protocol arrays.
+Reads one JSON request per line on stdin: {"setup": {"tab": NAME, "random": "equal" |
+"native"}} first, then {"cell": index, "source": code, "filename": chapter path, "seed":
+int}. Answers one JSON line per request on the process's original stdout; fd 1 is
+pointed at stderr so that C-level output cannot corrupt that channel. Per cell it
+answers what a notebook would show (stdout, stderr, the last expression's repr, figures
+as PNG) plus, as harness.common.protocol arrays: the numeric values of the variables the
+cell defined or changed and of the last expression (containers element by element,
+see values.py), the data its figures draw, the warnings it raised (with the chapter
+line), and which random draws were made equal (randomness.py; seeded per cell).
 """
 
 import ast
@@ -20,10 +23,12 @@ import os
 import sys
 import time
 import traceback
+import warnings
 
-MAX_ELEMENTS = 1_000_000   # larger values are named but not shipped
+from harness.doc.worker import matplotlib_checks, randomness, values
+
 MAX_TEXT = 100_000         # characters of stdout / stderr / repr kept per cell (the tail)
-_NUMERIC_KINDS = "biuf"
+MAX_WARNINGS = 20          # distinct warnings kept per cell
 
 
 class Tab:
@@ -42,30 +47,6 @@ class Tab:
         return None
 
 
-def to_numpy(value):
-    """A numpy array for a numeric value of any framework, or None."""
-    import numpy as np
-
-    if isinstance(value, (bool, int, float)) or type(value).__module__ == "numpy":
-        arr = np.asarray(value)
-    elif hasattr(value, "asnumpy"):                      # mxnet
-        arr = value.asnumpy()
-    elif hasattr(value, "detach") and hasattr(value, "numpy"):   # torch
-        arr = value.detach().cpu().numpy()
-    elif hasattr(value, "numpy") and callable(value.numpy):     # tensorflow
-        arr = value.numpy()
-    elif hasattr(value, "__array__") and not isinstance(value, (str, bytes, dict)):
-        arr = np.asarray(value)                          # jax, array-likes
-    elif isinstance(value, (list, tuple)) and value and len(value) <= MAX_ELEMENTS:
-        arr = np.asarray(value)
-    else:
-        return None
-    arr = np.asarray(arr)
-    if arr.dtype.name == "bfloat16":
-        arr = arr.astype("float32")
-    return arr if arr.dtype.kind in _NUMERIC_KINDS else None
-
-
 def _fingerprint(arr) -> str:
     h = hashlib.sha1(f"{arr.dtype.name}{arr.shape}".encode())
     h.update(memoryview(arr.tobytes()))
@@ -77,11 +58,6 @@ def _type_name(value) -> str:
     return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
-def _encode(arr) -> dict:
-    from harness.common.protocol import encode_array
-    return encode_array(arr)
-
-
 def _interesting(name, value) -> bool:
     import types
     if name.startswith("_") or name in ("tab", "In", "Out", "exit", "quit", "get_ipython"):
@@ -91,16 +67,23 @@ def _interesting(name, value) -> bool:
 
 
 class Kernel:
-    def __init__(self, tab):
+    def __init__(self, tab, random_mode="equal"):
         self.ns = {"__name__": "__main__", "tab": Tab(tab)}
-        self.prints = {}      # name -> fingerprint of the value last reported
+        self.prints = {}      # path -> fingerprint of the value last reported
+        self.stream = randomness.install(random_mode)
+        randomness.on_import("mpl_toolkits.mplot3d.axes3d", values.patch_3d)
+        randomness.on_import("matplotlib.artist", matplotlib_checks.patch_artist)
 
-    def run(self, source: str, filename: str) -> dict:
+    def run(self, source: str, filename: str, seed: int = 0) -> dict:
         out, err = io.StringIO(), io.StringIO()
         reply = {"status": "ok", "stdout": "", "stderr": "", "display": None,
-                 "display_value": None, "error": None, "figures": [], "variables": {}}
+                 "display_values": {}, "error": None, "figures": [], "figure_data": {},
+                 "variables": {}, "warnings": []}
         started = time.monotonic()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        self.stream.reset(seed)
+        matplotlib_checks.CHAPTER["filename"] = filename
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+                _ChapterWarnings(filename) as caught:
             try:
                 self._execute(source, filename, reply)
             except BaseException as exc:
@@ -111,18 +94,32 @@ class Kernel:
                 reply["status"] = "error"
                 reply["error"] = {"type": type(exc).__name__, "message": str(exc),
                                   "traceback": "".join(traceback.format_list(tb))
-                                  + "".join(traceback.format_exception_only(exc))}
-            try:
-                reply["figures"] = self._figures()
-            except Exception as exc:  # noqa: BLE001
-                reply["stderr_figures"] = f"figures could not be saved: {exc!r}"
-            reply["variables"] = self._variables()
+                                  + "".join(traceback.format_exception_only(exc)),
+                                  "line": tb[-1].lineno if tb else None}
+        reply["warnings"] = caught.found
+        reply["random"] = self.stream.report()
+        with warnings.catch_warnings():       # the harness's own warnings are not the cell's
+            warnings.simplefilter("ignore")
+            self._collect(reply)
         reply["stdout"] = _clip(out.getvalue(), MAX_TEXT)
         reply["stderr"] = _clip(err.getvalue(), MAX_TEXT)
         if reply["display"]:
             reply["display"] = _clip(reply["display"], MAX_TEXT)
         reply["seconds"] = time.monotonic() - started
         return reply
+
+    def _collect(self, reply):
+        value = reply.pop("_display_object", None)
+        if value is not None:
+            reply["display_values"] = _encoded(values.flatten(value, ""))
+        plt = sys.modules.get("matplotlib.pyplot")
+        try:
+            if plt is not None:
+                reply["figure_data"] = _encoded(values.figure_data(plt))
+                reply["figures"] = self._figures(plt)
+        except Exception as exc:  # noqa: BLE001
+            reply["stderr_figures"] = f"figures could not be saved: {exc!r}"
+        reply["variables"] = self._variables()
 
     def _execute(self, source, filename, reply):
         tree = ast.parse(source, filename)
@@ -136,14 +133,10 @@ class Kernel:
             if value is not None:
                 reply["display"] = repr(value)
                 reply["display_type"] = _type_name(value)
-                arr = _safe_numpy(value)
-                if arr is not None and arr.size <= MAX_ELEMENTS:
-                    reply["display_value"] = _encode(arr)
+                reply["_display_object"] = value
 
-    def _figures(self) -> list:
-        if "matplotlib.pyplot" not in sys.modules:
-            return []
-        plt = sys.modules["matplotlib.pyplot"]
+    @staticmethod
+    def _figures(plt) -> list:
         pngs = []
         for num in plt.get_fignums():
             buf = io.BytesIO()
@@ -153,60 +146,75 @@ class Kernel:
         return pngs
 
     def _variables(self) -> dict:
+        """The numeric values (by path) the cell defined or changed since the last cell."""
         found = {}
         for name, value in list(self.ns.items()):
             if not _interesting(name, value):
                 continue
-            size = _declared_size(value)
-            if size is not None and size > MAX_ELEMENTS:     # never copy a huge tensor
-                key = f"big:{id(value)}:{getattr(value, 'shape', '')}"
-                if self.prints.get(name) != key:
-                    found[name] = {"skipped": f"{size} elements",
-                                   "python_type": _type_name(value)}
-                    self.prints[name] = key
-                continue
-            arr = _safe_numpy(value)
-            if arr is None:
-                continue
-            if arr.size > MAX_ELEMENTS:
-                entry = {"skipped": f"{arr.size} elements", "dtype": arr.dtype.name,
-                         "shape": list(arr.shape)}
-                key = f"big:{arr.dtype}{arr.shape}{id(value)}"
-            else:
-                try:
-                    entry = _encode(arr)
-                except ValueError as exc:
-                    entry = {"skipped": str(exc)}
-                key = _fingerprint(arr)
-            if self.prints.get(name) != key:
-                entry["python_type"] = _type_name(value)
-                found[name] = entry
-                self.prints[name] = key
+            for path, item in values.flatten(value, name).items():
+                if isinstance(item, dict):
+                    entry, key = dict(item), f"not:{item['not_compared']}:{id(value)}"
+                else:
+                    key = _fingerprint(item)
+                    if self.prints.get(path) == key:
+                        continue
+                    try:
+                        entry = values.encode(item)
+                    except ValueError as exc:
+                        entry = {"not_compared": str(exc)}
+                if self.prints.get(path) != key:
+                    entry["python_type"] = _type_name(value)
+                    found[path] = entry
+                    self.prints[path] = key
         return found
 
 
-def _declared_size(value):
-    """Number of elements from the value's shape, without converting it (None: unknown)."""
-    shape = getattr(value, "shape", None)
-    try:
-        size = 1
-        for n in tuple(shape):
-            size *= int(n)
-        return size
-    except (TypeError, ValueError):
-        return None
+class _ChapterWarnings:
+    """Warnings raised while a cell runs, each with the chapter line that led to it."""
+
+    def __init__(self, filename):
+        self.filename, self.found, self._seen = filename, [], set()
+
+    def __enter__(self):
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.simplefilter("default")
+        warnings.showwarning = self._show
+        return self
+
+    def __exit__(self, *exc):
+        return self._ctx.__exit__(*exc)
+
+    def _show(self, message, category, filename, lineno, file=None, line=None):
+        stack = traceback.extract_stack()
+        if any(f.filename.startswith("<frozen importlib") for f in stack):
+            return      # a library's warning while it loads: not about the chapter's code
+        frames = [f for f in stack if f.filename == self.filename]
+        if filename == self.filename:          # stacklevel already points into the chapter
+            chapter_line = lineno
+        else:
+            chapter_line = frames[-1].lineno if frames else None
+        key = (category.__name__, str(message), chapter_line)
+        if key in self._seen or len(self.found) >= MAX_WARNINGS:
+            return
+        self._seen.add(key)
+        self.found.append({"category": category.__name__, "message": str(message)[:2000],
+                           "line": chapter_line, "source": f"{filename}:{lineno}"})
+
+
+def _encoded(flat: dict) -> dict:
+    out = {}
+    for path, item in flat.items():
+        try:
+            out[path] = dict(item) if isinstance(item, dict) else values.encode(item)
+        except ValueError as exc:
+            out[path] = {"not_compared": str(exc)}
+    return out
 
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"[... {len(text) - limit} characters cut]\n" + \
         text[-limit:]
-
-
-def _safe_numpy(value):
-    try:
-        return to_numpy(value)
-    except Exception:  # noqa: BLE001 - a value we cannot convert is simply not compared
-        return None
 
 
 def main() -> int:
@@ -220,10 +228,12 @@ def main() -> int:
             continue
         request = json.loads(line)
         if "setup" in request:
-            kernel = Kernel(request["setup"]["tab"])
+            setup = request["setup"]
+            kernel = Kernel(setup["tab"], setup.get("random", "equal"))
             reply = {"ready": True, "python": sys.version.split()[0]}
         else:
-            reply = kernel.run(request["source"], request["filename"])
+            reply = kernel.run(request["source"], request["filename"],
+                               request.get("seed", request.get("cell") or 0))
             reply["cell"] = request.get("cell")
         channel.write(json.dumps(reply, allow_nan=False) + "\n")
         channel.flush()
