@@ -7,7 +7,7 @@ and pinned packages give the same bits. `harness run` reuses them from
 recomputes (and rewrites) them. A result is stored only when it is "ok".
 
 The key hashes: the harness version; the case's module and every shared module of
-`cases/` (base.py, _*.py, __init__.py); the worker and protocol code that produce
+`cases/` and its sub-packages (base.py, _*.py, __init__.py); the worker and protocol code that produce
 and encode the values (and, for the numpy backend, its adapter); the environment's
 pinned requirements (and Python minor version); the case id, dtype and run seed.
 Editing any of them misses the cache. An interpreter given with --python is not a
@@ -33,7 +33,9 @@ WORKER_FILES = ("harness/run/worker/__main__.py", "harness/common/protocol.py")
 
 
 def _shared_case_files() -> list[str]:
-    return sorted(f"cases/{p.name}" for p in (REPO_ROOT / "cases").glob("*.py")
+    """Every module of cases/ (and its sub-packages) that is not itself a case."""
+    root = REPO_ROOT / "cases"
+    return sorted(p.relative_to(REPO_ROOT).as_posix() for p in root.rglob("*.py")
                   if p.stem.startswith("_") or p.stem == "base")
 
 
