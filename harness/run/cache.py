@@ -21,9 +21,9 @@ import json
 from pathlib import Path
 
 from harness import REPO_ROOT, __version__
-from harness.common.fileio import write_json_atomic
+from harness.common.fileio import write_atomic
 
-FORMAT = "harness-result-cache/1"
+FORMAT = "harness-result-cache/2"   # /2: outputs kept in the case's order
 # backend -> (environment whose pins key it, adapter files whose code decides the numbers)
 CACHEABLE = {
     "reference": ("numpy", ()),
@@ -83,8 +83,10 @@ class ResultCache:
 
     def store(self, backend: str, case: dict, dtype: str, record: dict, meta, hello) -> None:
         key = self.key(backend, case, dtype)
-        write_json_atomic(self._path(backend, case["id"], dtype, key), {
-            "format": FORMAT, "key": key, "record": record, "meta": meta, "hello": hello})
+        entry = {"format": FORMAT, "key": key, "record": record, "meta": meta, "hello": hello}
+        # keys unsorted: the outputs' order is the case's, and the reports keep it
+        write_atomic(self._path(backend, case["id"], dtype, key),
+                     json.dumps(entry, allow_nan=False) + "\n")
 
 
 def reuse_results(run, pythons: dict, reuse: bool) -> None:

@@ -52,6 +52,7 @@ def test_second_run_reuses_identical_numbers_and_an_edit_misses(repo_copy, tmp_p
     for key, record in got.items():
         assert record["cached"]["key"], key
         assert record["outputs"] == want[key]["outputs"], key   # the same bits
+        assert list(record["outputs"]) == list(want[key]["outputs"]), key   # same order
         assert record["methods"] == want[key]["methods"], key
     for backend in CACHED:
         timing = second["timings"]["backends"][backend]
@@ -59,6 +60,7 @@ def test_second_run_reuses_identical_numbers_and_an_edit_misses(repo_copy, tmp_p
             [k for k in got if k[1] == backend])
         assert second["environment"]["backends"][backend]["from_cache"] is True
     assert second["summary"] == first["summary"]
+    assert second["verdicts"] == first["verdicts"]   # the same, in the same order
 
     forced = _run(repo_copy, tmp_path / "forced", "--no-cache")
     assert not [r for r in forced["results"] if r.get("cached")]
