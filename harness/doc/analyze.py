@@ -185,7 +185,9 @@ def _observations(ok, facts, flow):
 def _random_reason(reply, loaded, tainted) -> str | None:
     rnd = reply.get("random") or {}
     if rnd.get("uncovered"):
-        return "draws the kernel could not make equal: " + ", ".join(sorted(rnd["uncovered"]))
+        what = ("native draws (--native-random)" if rnd.get("mode") == "native"
+                else "draws the kernel could not make equal")
+        return f"{what}: " + ", ".join(sorted(rnd["uncovered"]))
     hit = sorted(set(loaded) & set(tainted))
     if hit:
         return f"depends on {hit[0]} ({tainted[hit[0]]})"

@@ -105,6 +105,8 @@ def reuse_results(run, pythons: dict, reuse: bool) -> None:
     run.cacheable = chosen
     for backend in sorted(chosen) if reuse else ():
         for case, dtype in run.tasks[backend]:
+            if "module" not in run.case_entries[case]:   # a broken case file: no cache
+                continue
             entry = run.cache.lookup(backend, run.case_entries[case], dtype)
             if entry is not None and isinstance(entry.get("hello"), dict):  # doc's lack one
                 _add_cached(run, backend, case, dtype, entry)
