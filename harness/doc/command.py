@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.cli import UsageError
+from harness.common import options
 from harness.doc import align, analyze, cache, caselink, parser, report, runner, unavailable
 from harness.doc import findings as findings_mod
 from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV, d2l_tab
@@ -39,7 +40,7 @@ def configure(p):
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                    help=f"folder for index.html, book.json, junit.xml and each chapter's "
                         f"doc.json/doc.html (default {DEFAULT_OUT})")
-    p.add_argument("--cell-timeout", type=float, default=300.0, metavar="S",
+    p.add_argument("--cell-timeout", type=options.positive_number, default=300.0, metavar="S",
                    help="seconds one cell may run before its tab is stopped (default 300)")
     p.add_argument("--no-cases", action="store_true",
                    help="skip the cases/ cross-check and the runs for frameworks without a tab")
@@ -89,9 +90,9 @@ def load_chapter(path_text: str, default_tab: str):
 
 def _select_tabs(chapter, text):
     tabs = chapter.tabs()
-    if not text:
+    if text is None:
         return tabs
-    wanted = [d2l_tab(t) or t.strip().lower() for t in text.split(",") if t.strip()]
+    wanted = [d2l_tab(t) or t.lower() for t in options.split(text, "--tabs")]
     unknown = [t for t in wanted if t not in tabs]
     if unknown:
         raise UsageError(f"--tabs {', '.join(unknown)}: not a tab of this chapter "
@@ -253,9 +254,7 @@ def chapter_job(args) -> int:
         raise UsageError("--chapter-job takes one chapter")
     chapter = load_chapter(args.paths[0], args.default_tab or "mxnet")
     tabs = _select_tabs(chapter, args.tabs)
-    if args.cell_timeout <= 0:
-        raise UsageError("--cell-timeout must be positive")
-    out_dir = Path(args.out)
+    out_dir = options.writable_folder(args.out)  # before any cell runs
     store = cache.Store(args.cache_dir or out_dir / "cache", enabled=not args.no_cache)
     doc, runs = build(chapter, tabs, args.cell_timeout, with_cases=not args.no_cases,
                       store=store, options=cache_options(args))

@@ -16,6 +16,7 @@ import fnmatch
 import json
 import os
 import platform
+import re
 import selectors
 import signal
 import subprocess
@@ -26,16 +27,11 @@ from collections import deque
 from pathlib import Path
 
 from harness import REPO_ROOT
-from harness.cli import UsageError
+from harness.cli import SaveError, UsageError, quiet_stdout
+from harness.common import options
 from harness.common.protocol import ProtocolError, decode_message
-from harness.facts import (
-    BACKENDS,
-    DTYPES,
-    REFERENCE,
-    REFERENCE_DTYPE,
-    REFERENCE_ENV,
-    canonical_backend,
-)
+from harness.common.schema import check_message
+from harness.facts import BACKENDS, DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV
 from harness.reports import Context, render
 from harness.reports import choices as report_formats
 from harness.run.interrupts import Interrupts
@@ -49,48 +45,42 @@ def configure(p):
     p.add_argument("--cases", metavar="PATTERN", help="comma-separated fnmatch patterns on case ids")
     p.add_argument("--dtypes", default="float32,float64", metavar="DTYPES",
                    help="comma-separated, of float32,float64 (default both)")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+    p.add_argument("--timeout", type=options.positive_number, default=120.0, metavar="SECONDS",
                    help="per case and dtype; a worker past it is killed (default 120)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+    p.add_argument("--jobs", type=options.positive_integer, default=os.cpu_count() or 1,
+                   metavar="N",
                    help="workers running at once (default: the machine's cores)")
     p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
     p.add_argument("--format", choices=report_formats(), default="table",
                    help="what to print on stdout (the report files are always written)")
     p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
-                   help="run backend NAME with this interpreter instead of its managed env")
+                   help="run backend NAME with this interpreter instead of its managed env "
+                        "(NAME=reference: the reference worker's, by default the numpy env's)")
     p.add_argument("--seed", type=int, default=0, help="seed for the workers' global RNGs")
 
 
 # ---- option parsing ----------------------------------------------------------------------
 
-def _split(text):
-    return [x.strip() for x in (text or "").split(",") if x.strip()]
-
-
 def select_backends(text) -> list[str]:
     import backends
     known = list(backends.available())
     ordered = [b for b in BACKENDS if b in known] + [b for b in known if b not in BACKENDS]
-    if not text or text == "all":
+    if text is None or text == "all":
         return ordered
-    names = list(dict.fromkeys(canonical_backend(n) for n in _split(text)))
-    unknown = [n for n in names if n not in known]
-    if unknown or not names:
-        raise UsageError(f"unknown backend(s) {', '.join(unknown) or repr(text)}; "
-                         f"known: {', '.join(ordered)}")
-    return names
+    return options.choose(text, ordered, "--backends", "backend(s)", options.backend_aliases())
 
 
 def select_cases(text) -> list[dict]:
+    """Index entries in chapter order; a broken case file is an entry with "error" (last)."""
     import cases
     try:
-        index = cases.case_index()
+        index = cases.case_index() + cases.broken_cases()
     except cases.CaseError as exc:
         raise UsageError(f"cannot read the case index: {exc}") from None
-    if not text:
+    if text is None:
         return index
     chosen, unmatched = [], []
-    for pattern in _split(text):
+    for pattern in options.split(text, "--cases"):
         hits = [e for e in index if fnmatch.fnmatchcase(e["id"], pattern)]
         if not hits:
             unmatched.append(pattern)
@@ -103,28 +93,13 @@ def select_cases(text) -> list[dict]:
 
 
 def select_dtypes(text) -> list[str]:
-    names = list(dict.fromkeys(_split(text)))
-    bad = [d for d in names if d not in DTYPES]
-    if bad or not names:
-        raise UsageError(f"unknown dtype(s) {', '.join(bad) or repr(text)}; known: "
-                         f"{', '.join(DTYPES)}")
+    names = options.choose(text, DTYPES, "--dtypes", "dtype(s)")
     return [d for d in DTYPES if d in names]
 
 
 def parse_pythons(items, backends) -> dict:
-    found = {}
-    for item in items:
-        name, sep, path = item.partition("=")
-        if not sep or not name or not path:
-            raise UsageError(f"--python expects NAME=PATH, got {item!r}")
-        name = name if name == REFERENCE else canonical_backend(name)
-        if name not in backends and name != REFERENCE:
-            raise UsageError(f"--python {name}: not among the selected backends "
-                             f"({', '.join(backends)}) or {REFERENCE}")
-        if not Path(path).exists():
-            raise UsageError(f"--python {name}: no interpreter at {path}")
-        found[name] = path
-    return found
+    """{NAME: interpreter}; NAME=reference sets the reference worker's, nothing else does."""
+    return options.interpreters(items, [*backends, REFERENCE])
 
 
 # ---- the run's shared state --------------------------------------------------------------
@@ -148,7 +123,8 @@ class Run:
         out.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S")
         self.partial_path = out / f"run-{stamp}-{os.getpid()}.partial.jsonl"
-        self.partial = open(self.partial_path, "a", encoding="utf-8")  # noqa: SIM115
+        self.partial = open(self.partial_path, "ab", buffering=0)  # noqa: SIM115
+        self.partial_saved = 0  # results whole in the partial file
         self.closed = False
 
     def add_result(self, backend, case, dtype, status, outputs=None, methods=None,
@@ -161,12 +137,36 @@ class Run:
             if self.closed or key in self.results:
                 return False
             self.results[key] = record
-            self.partial.write(json.dumps(record, allow_nan=False) + "\n")
-            self.partial.flush()
+            lost = self._append_partial(record)
             if isinstance(seconds, (int, float)):
                 self.timings[backend]["compute_seconds"] += seconds
+        if lost:
+            self.problem("partial-file", None, f"cannot append to {self.partial_path} ({lost}); "
+                                               f"results are kept in memory for the reports")
         self.progress.result(backend, case, dtype, status, seconds)
         return True
+
+    def _append_partial(self, record) -> str | None:
+        """Append one whole line (caller holds the lock); on a failed write (disk full)
+        cut the file back to its last whole line, stop appending and say why."""
+        if self.partial is None:
+            return None
+        size = self.partial.tell()
+        try:
+            line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")
+            view = memoryview(line)
+            while view:
+                view = view[self.partial.write(view):]
+            self.partial_saved += 1
+            return None
+        except OSError as exc:
+            try:
+                os.ftruncate(self.partial.fileno(), size)
+                self.partial.close()
+            except OSError:
+                pass
+            self.partial = None
+            return exc.strerror or str(exc)
 
     def problem(self, kind, backend, detail, case=None, dtype=None):
         with self.lock:
@@ -175,7 +175,7 @@ class Run:
             self.problems.append({"kind": kind, "backend": backend, "case": case,
                                   "dtype": dtype, "detail": detail})
         where = " ".join(x for x in (backend, case, dtype) if x)
-        self.progress.message(f"{kind} [{where}]: {detail}")
+        self.progress.message(f"{kind} [{where}]: {detail}" if where else f"{kind}: {detail}")
 
     def junk(self, backend, text, current):
         """A line that is not protocol JSON: reported once per text, with a count."""
@@ -217,11 +217,25 @@ def _exit_text(rc) -> str:
     return f"exit status {rc}"
 
 
+# stderr lines that tell why a worker died, best first; a line of protocol JSON never does
+_TELLING = (re.compile(r"Fatal Python error"),
+            re.compile(r"^\w+(\.\w+)*(Error|Exception|Interrupt|Exit)\b"),
+            re.compile(r"(?i)segmentation fault|aborted|killed|out of memory|core dumped"))
+
+
+def _telling_line(lines: list[str]) -> str:
+    lines = [x for x in lines if not x.lstrip().startswith('{"')]
+    for pattern in _TELLING:
+        found = [x for x in lines if pattern.search(x)]
+        if found:
+            return found[0] if pattern is _TELLING[0] else found[-1]
+    return lines[-1] if lines else ""
+
+
 def _error(kind, message, stderr_tail):
     """An error object for a worker failure; the message quotes the telling stderr line."""
     lines = [x for x in stderr_tail if x.strip()]
-    telling = next((x for x in lines if x.startswith("Fatal Python error")), None)
-    telling = telling or (lines[-1] if lines else "")
+    telling = _telling_line(lines)
     if telling:
         message = f"{message}; stderr: {telling.strip()[:200]}"
     tail = "\n".join(lines)
@@ -289,8 +303,16 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
                     run.junk(backend, f"{exc}: {raw.decode('utf-8', 'replace')[:200]!r}",
                              current)
                     continue
-                deadline = time.monotonic() + timeout
+                msg, bad = check_message(msg)  # wrong types: a named problem, never a crash
+                if bad:
+                    run.problem("protocol", backend, bad, *(current or ()))
+                if msg is None:
+                    continue
                 kind = msg["type"]
+                # --timeout times a case's computation (start to result), not the loading
+                # of its module, which a loaded machine can stretch past a short timeout
+                deadline = time.monotonic() + (timeout if kind == "start" else
+                                               max(timeout, STARTUP_TIMEOUT))
                 if kind == "hello":
                     hello = True
                     with run.lock:
@@ -357,8 +379,9 @@ def run_worker(run: Run, backend: str, python: str, remaining: list) -> None:
             remaining.clear()
             return
         what = "no result" if current else "the case did not start"
+        limit = timeout if current else max(timeout, STARTUP_TIMEOUT)
         run.add_result(backend, *victim, "timeout", error=_error(
-            "Timeout", f"{what} within {timeout:g} s; worker killed, restarted for the rest", tail),
+            "Timeout", f"{what} within {limit:g} s; worker killed, restarted for the rest", tail),
             seconds=timeout)
         run.problem("timeout", backend, f"killed after {timeout:g} s", *victim)
         remaining.remove(victim)
@@ -404,7 +427,7 @@ def supervise(run: Run, backend: str, env_name: str, python: str | None, slots) 
 
 
 def _supervise(run: Run, backend: str, env_name: str, python: str | None, slots) -> None:
-    remaining = list(run.tasks[backend])
+    remaining = [(c, d) for c, d in run.tasks[backend] if (c, backend, d) not in run.results]
     try:
         while remaining and not run.stop.is_set():
             while not slots.acquire(timeout=0.2):
@@ -439,25 +462,27 @@ def main(args) -> int:
     backend_names = select_backends(args.backends)
     chosen = select_cases(args.cases)
     dtypes = select_dtypes(args.dtypes)
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
-    if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
     pythons = parse_pythons(args.python, backend_names)
+    out = options.writable_folder(args.out)
     case_ids = [e["id"] for e in chosen]
+    broken = {e["id"]: e["error"] for e in chosen if e.get("error")}
     tasks = {REFERENCE: [(c, REFERENCE_DTYPE) for c in case_ids]}
     for b in backend_names:
         tasks[b] = [(c, d) for c in case_ids for d in dtypes]
     total = sum(len(t) for t in tasks.values())
     progress = Progress(total)
-    out = Path(args.out)
     stop = Interrupts().install()  # from here on a signal is recorded and ends in reports
     run = Run(args, tasks, out, progress)
+    for backend, items in tasks.items():  # a broken case file: an error for that case alone
+        for case, dtype in items:
+            if case in broken:
+                run.add_result(backend, case, dtype, "error", error={
+                    "type": "CaseError", "message": broken[case], "traceback": ""})
     slots = threading.BoundedSemaphore(args.jobs)
     started = time.monotonic()
     threads = []
     for b in tasks:
-        python = pythons.get(b) or (pythons.get(REFERENCE_ENV) if b == REFERENCE else None)
+        python = pythons.get(b)  # the reference never borrows --python numpy=
         t = threading.Thread(target=supervise, args=(run, b, _env_name(b), python, slots),
                              name=f"worker-{b}", daemon=True)
         threads.append(t)
@@ -480,15 +505,29 @@ def main(args) -> int:
                                   "message": "no result was recorded", "traceback": ""})
     with run.lock:
         run.closed = True
-        run.partial.close()
+        if run.partial is not None:
+            run.partial.close()
     progress.close()
     doc = assemble(run, args, case_ids, time.monotonic() - started)
     finish(doc, signum=stop.signum)
-    write_reports(doc, out, Context(signal=stop.received))
+    try:
+        write_reports(doc, out, Context(signal=stop.received))
+    except OSError as exc:  # disk full, --out removed mid-run: say what is saved
+        stop.restore()
+        raise SaveError(_not_saved(run, out, exc)) from None
     run.partial_path.unlink(missing_ok=True)
     stop.restore()
-    print(render(doc, args.format).rstrip("\n"))
+    try:
+        print(render(doc, args.format).rstrip("\n"), flush=True)
+    except BrokenPipeError:  # the reader left (`| head`); the reports are written all the same
+        quiet_stdout()
     return stop.exit_status(doc["exit_status"])
+
+
+def _not_saved(run: Run, out: Path, exc: OSError) -> str:
+    saved = (f"{run.partial_saved} of {len(run.results)} results are saved, one JSON object "
+             f"per line, in {run.partial_path}" if run.partial_saved else "no result was saved")
+    return f"cannot write the reports in {out} ({exc.strerror or exc}); {saved}"
 
 
 def _seeds_in(inputs: dict, prefix: str = "") -> dict:
