@@ -451,6 +451,21 @@ def make_plots(out: Path) -> dict:
     return {"status": "ok", "files": done.lines}
 
 
+def _sort_records(status: dict, records: list, measurements: list, agreements: list) -> dict:
+    """One worker's records into its status and the run's measurements and agreements."""
+    for r in records:
+        kind = r.get("kind")
+        if kind == "worker":
+            status["worker"] = r
+        elif kind == "done":
+            status.update(maxrss_mb=r.get("maxrss_mb"), os_threads=r.get("threads_at_end"))
+        elif kind == "measurement":
+            measurements.append(r)
+        elif kind == "agreement":
+            agreements.append(r)
+    return status
+
+
 def main(args) -> int:
     opts = bench_options(args)
     if args.startup:
@@ -468,18 +483,7 @@ def main(args) -> int:
                for w in opts["workloads"] if WORKLOADS[w][1]
                for n in opts["sizes"] if n > opts["matrix_max"]]
     for name in opts["backends"]:
-        status, records = run_worker(name, opts, work)
-        for r in records:
-            kind = r.get("kind")
-            if kind == "worker":
-                status["worker"] = r
-            elif kind == "done":
-                status.update(maxrss_mb=r.get("maxrss_mb"), os_threads=r.get("threads_at_end"))
-            elif kind == "measurement":
-                measurements.append(r)
-            elif kind == "agreement":
-                agreements.append(r)
-        statuses[name] = status
+        statuses[name] = _sort_records(*run_worker(name, opts, work), measurements, agreements)
     autodiff = {n for n, s in statuses.items() if (s.get("worker") or {}).get("native_methods")}
     rows = derive(measurements, agreements)
     failed = [m for m in measurements if m.get("status") == "error"]
