@@ -23,7 +23,7 @@ from pathlib import Path
 from harness import REPO_ROOT, __version__
 from harness.common.fileio import write_atomic
 
-FORMAT = "harness-result-cache/2"   # /2: outputs kept in the case's order
+FORMAT = "harness-result-cache/3"   # /2: outputs kept in the case's order; /3: tolerance classes
 # backend -> (environment whose pins key it, adapter files whose code decides the numbers)
 CACHEABLE = {
     "reference": ("numpy", ()),
@@ -118,7 +118,7 @@ def _add_cached(run, backend: str, case: str, dtype: str, entry: dict) -> None:
         run.case_meta.setdefault(case, entry.get("meta") or {"id": case})
         run.hello.setdefault(backend, {**entry["hello"], "cached": True})
     run.add_result(backend, case, dtype, rec.get("status", "ok"), rec.get("outputs"),
-                   rec.get("methods"), rec.get("error"), None,
+                   rec.get("methods"), rec.get("error"), None, rec.get("tolerance_classes"),
                    cached={"key": entry["key"], "seconds": rec.get("seconds")})
 
 
@@ -153,7 +153,8 @@ def worker_results(backend: str, tasks: list, compute) -> dict:
         for (case, dtype), msg in (got.get("results") or {}).items():
             if msg.get("status") == "ok" and case in index:
                 record = {k: msg.get(k) for k in ("case", "dtype", "status", "outputs",
-                                                  "methods", "error", "seconds")}
+                                                  "methods", "tolerance_classes", "error",
+                                                  "seconds")}
                 try:
                     cache.store(backend, index[case], dtype, {**record, "backend": backend},
                                 out["meta"].get(case), None)
