@@ -86,6 +86,12 @@ def configure(p):
                    help="per-backend worker limit")
     p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--startup", action="store_true",
+                   help="instead: a warm `harness run` against its workers only starting "
+                        "and importing their frameworks, interleaved (startup.json; "
+                        "--repeats rounds, default 3)")
+    p.add_argument("--compare-repo", action="append", metavar="DIR",
+                   help="with --startup: also time `harness run` in this checkout")
 
 
 def _csv(values) -> str:
@@ -428,6 +434,11 @@ def make_plots(out: Path) -> dict:
 
 def main(args) -> int:
     opts = bench_options(args)
+    if args.startup:
+        from harness.bench import startup
+        return startup.main(args, opts)
+    if args.compare_repo:
+        raise UsageError("--compare-repo goes with --startup")
     out = options.writable_folder(opts["out"]).absolute()
     work = out / "workers"
     work.mkdir(parents=True, exist_ok=True)

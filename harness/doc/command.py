@@ -19,6 +19,7 @@ from harness.common import options
 from harness.doc import align, analyze, cache, caselink, parser, report, runner, unavailable
 from harness.doc import findings as findings_mod
 from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV, d2l_tab
+from harness.run.cache import worker_results
 
 DEFAULT_OUT = "results/doc"
 # Options that cannot change what a tab computes (everything else is part of a cache key).
@@ -108,8 +109,8 @@ def _case_work(chapter, entries, missing):
             t: {"error": None, "meta": {}, "results": {}, "backend": parser.TAB_ENVS[t]}
             for t in missing}
     with ThreadPoolExecutor(max_workers=1 + len(missing)) as pool:
-        ref = pool.submit(caselink.run_worker, REFERENCE_ENV, REFERENCE,
-                          [(i, REFERENCE_DTYPE) for i in ids])
+        ref = pool.submit(worker_results, REFERENCE, [(i, REFERENCE_DTYPE) for i in ids],
+                          lambda tasks: caselink.run_worker(REFERENCE_ENV, REFERENCE, tasks))
         others = {t: pool.submit(caselink.run_worker, parser.TAB_ENVS[t], parser.TAB_ENVS[t],
                                  [(i, d) for i in ids for d in DTYPES])
                   for t in missing}

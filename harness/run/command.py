@@ -34,8 +34,10 @@ from harness.common.schema import check_message
 from harness.facts import BACKENDS, DTYPES, REFERENCE, REFERENCE_DTYPE, REFERENCE_ENV
 from harness.reports import Context, render
 from harness.reports import choices as report_formats
+from harness.run.cache import reuse_results
 from harness.run.interrupts import Interrupts
 from harness.run.results import FORMAT, finish, now, write_reports
+from harness.run.schedule import OrderedSlots, launch_order
 
 STARTUP_TIMEOUT = 120.0  # seconds a worker may take to import its framework
 
@@ -57,6 +59,9 @@ def configure(p):
                    help="run backend NAME with this interpreter instead of its managed env "
                         "(NAME=reference: the reference worker's, by default the numpy env's)")
     p.add_argument("--seed", type=int, default=0, help="seed for the workers' global RNGs")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute the reference's and the numpy backend's results instead of "
+                        "reusing them from the result cache (see harness.run.cache)")
 
 
 # ---- option parsing ----------------------------------------------------------------------
@@ -126,12 +131,17 @@ class Run:
         self.partial = open(self.partial_path, "ab", buffering=0)  # noqa: SIM115
         self.partial_saved = 0  # results whole in the partial file
         self.closed = False
+        self.cache = None          # harness.run.cache.reuse_results sets these
+        self.cacheable: set = set()
+        self.case_entries: dict = {}
 
     def add_result(self, backend, case, dtype, status, outputs=None, methods=None,
-                   error=None, seconds=None) -> bool:
+                   error=None, seconds=None, cached=None) -> bool:
         record = {"case": case, "backend": backend, "dtype": dtype, "status": status,
                   "outputs": outputs or {}, "methods": methods or {}, "error": error,
                   "seconds": seconds}
+        if cached:
+            record["cached"] = cached
         with self.lock:
             key = (case, backend, dtype)
             if self.closed or key in self.results:
@@ -140,11 +150,20 @@ class Run:
             lost = self._append_partial(record)
             if isinstance(seconds, (int, float)):
                 self.timings[backend]["compute_seconds"] += seconds
+            meta, hello = self.case_meta.get(case), self.hello.get(backend)
+        if status == "ok" and not cached and self.cache and backend in self.cacheable:
+            self._store(backend, case, dtype, record, meta, hello)
         if lost:
             self.problem("partial-file", None, f"cannot append to {self.partial_path} ({lost}); "
                                                f"results are kept in memory for the reports")
         self.progress.result(backend, case, dtype, status, seconds)
         return True
+
+    def _store(self, backend, case, dtype, record, meta, hello) -> None:
+        try:
+            self.cache.store(backend, self.case_entries[case], dtype, record, meta, hello)
+        except OSError as exc:   # a cache that cannot be written costs time, never results
+            self.progress.message(f"result cache [{backend}]: cannot store {case} {dtype}: {exc}")
 
     def _append_partial(self, record) -> str | None:
         """Append one whole line (caller holds the lock); on a failed write (disk full)
@@ -427,10 +446,11 @@ def supervise(run: Run, backend: str, env_name: str, python: str | None, slots) 
 
 
 def _supervise(run: Run, backend: str, env_name: str, python: str | None, slots) -> None:
-    remaining = [(c, d) for c, d in run.tasks[backend] if (c, backend, d) not in run.results]
+    with run.lock:   # results already known (cached, or a broken case) need no worker
+        remaining = [(c, d) for c, d in run.tasks[backend] if (c, backend, d) not in run.results]
     try:
         while remaining and not run.stop.is_set():
-            while not slots.acquire(timeout=0.2):
+            while not slots.acquire(backend, timeout=0.2):
                 if run.stop.is_set():
                     return
             try:  # provisioning takes a slot too: --jobs pip installs at most
@@ -478,7 +498,9 @@ def main(args) -> int:
             if case in broken:
                 run.add_result(backend, case, dtype, "error", error={
                     "type": "CaseError", "message": broken[case], "traceback": ""})
-    slots = threading.BoundedSemaphore(args.jobs)
+    run.case_entries = {e["id"]: e for e in chosen}
+    reuse_results(run, pythons, reuse=not args.no_cache)
+    slots = OrderedSlots(args.jobs, launch_order(list(tasks), out))
     started = time.monotonic()
     threads = []
     for b in tasks:
@@ -556,11 +578,15 @@ def assemble(run: Run, args, case_ids, total_seconds) -> dict:
                                                     "threads", "numpy", "env", "pid")}
         if h.get("error"):
             env_backends[name]["error"] = h["error"].get("message")
+        if h.get("cached"):   # no worker ran: what the worker that computed them said
+            env_backends[name]["from_cache"] = True
     timings = {}
     for name, t in run.timings.items():
         timings[name] = {"wall_seconds": round(t["wall_seconds"], 3),
                          "startup_seconds": t["startup_seconds"], "workers": t["workers"],
-                         "compute_seconds": round(t["compute_seconds"], 3)}
+                         "compute_seconds": round(t["compute_seconds"], 3),
+                         "cached_results": sum(1 for r in results if r["backend"] == name
+                                               and r.get("cached"))}
     seeds = {"run": args.seed, "cases": {}}
     for meta in metas:
         inputs = meta.get("inputs") if isinstance(meta.get("inputs"), dict) else {}

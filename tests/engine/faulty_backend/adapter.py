@@ -5,7 +5,8 @@ $HARNESS_FAULT selects the faults: comma-separated ``KIND@CASE`` or
 the NumPy reference adapter, so its results agree.
 
 Faults before the case computes: ``segv`` (a real SIGSEGV through ctypes),
-``abort`` (os.abort, SIGABRT), ``exit`` (os._exit(3)), ``hang`` (sleeps an hour),
+``abort`` (os.abort, SIGABRT), ``exit`` (os._exit(3)), ``hang`` (sleeps an hour, or
+$HARNESS_FAULT_HANG_S seconds: a hang that ends lets a test see the verdict it gets),
 ``raise`` (RuntimeError), ``hostile`` (RuntimeError whose message holds what XML and
 a terminal must not get raw: ANSI colour codes, NUL, a lone surrogate), ``junk`` (a line that is not JSON written straight to
 the protocol channel, $HARNESS_PROTOCOL_FD), ``junk-partial`` (the start of a JSON
@@ -106,7 +107,7 @@ def _before(kinds: set[str], case_id: str) -> None:
     if "hostile" in kinds:
         raise RuntimeError(f"injected fault in {case_id}: {HOSTILE}")
     if "hang" in kinds:
-        time.sleep(3600)
+        time.sleep(float(os.environ.get("HARNESS_FAULT_HANG_S") or 3600))
     if "exit" in kinds:
         os._exit(3)
     if "abort" in kinds:
