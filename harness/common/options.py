@@ -50,8 +50,7 @@ def choose(text: str, known, option: str, what: str, aliases: dict | None = None
         name = _resolve(item, known, aliases or {})
         (unknown if name is None else chosen).append(item if name is None else name)
     if unknown:
-        raise UsageError(f"{option}: unknown {what} {', '.join(unknown)}; "
-                         f"known: {', '.join(known)}")
+        raise UsageError(f"unknown {what} {', '.join(unknown)}; known: {', '.join(known)}")
     return list(dict.fromkeys(chosen))
 
 

@@ -62,7 +62,7 @@ def test_unknown_names_are_listed_together_in_every_command(harness, tmp_path, c
     result = harness(command, "--backends", "numpy,tourch,jaxx", "--out", tmp_path / "out",
                      timeout=120)
     assert result.returncode == 2
-    assert "--backends: unknown backend(s) tourch, jaxx; known: " in result.stderr
+    assert "error: unknown backend(s) tourch, jaxx; known: " in result.stderr
 
 
 def test_the_reference_is_computed_in_its_own_environment_not_with_python_numpy(

@@ -38,8 +38,7 @@ def test_load_run_reads_a_file_or_its_folder_and_remembers_where(tmp_path):
     ({"format": RUN_FORMAT, "results": [{"case": "c", "backend": "reference",
                                          "dtype": "float64", "status": "melted"}]},
      "unknown result status melted"),
-    ({"format": RUN_FORMAT, "results": [{"case": "c", "backend": "b", "dtype": "float64",
-                                         "status": "ok"}]}, "no reference results"),
+    ({"format": RUN_FORMAT, "results": [result("c", "b", {"g": G})]}, "no reference results"),
     ({"format": "harness-run/0", "results": []}, "format 'harness-run/0', this harness reads"),
     ([1, 2], "not a harness results file"),
 ])
