@@ -55,7 +55,7 @@ def test_eager_calls_then_compiled_each_recorded_and_right(be, op):
         (method,) = be.used_methods()[op]
         seen.append(method)
         got = be.to_numpy(out).reshape(expected.shape)
-        result = compare(got, expected, tolerance("float64", method))
+        result = compare(got, expected, tolerance("float64", be.method_class(method)))
         assert result.ok, f"{op} by {method}: {result.describe()}"
     if op in be.stages:
         eager, compiled = be.stages[op]
