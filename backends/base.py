@@ -28,6 +28,7 @@ promote float32 work to float64: pass `dtype=x.dtype` inside float32 functions.
 """
 
 import importlib.metadata
+import os
 from typing import ClassVar
 
 from backends import BackendError
@@ -105,6 +106,70 @@ def _argnums(argnums) -> tuple[tuple[int, ...], bool]:
     return nums, single
 
 
+EAGER_CALLS_VARIABLE = "HARNESS_EAGER_CALLS"   # overrides an adapter's `eager_calls`
+
+
+def _size(shape: tuple) -> int:
+    n = 1
+    for d in shape:
+        n *= d if isinstance(d, int) else 1 << 30   # unknown extent: treat as large
+    return n
+
+
+class Staged:
+    """A derivative run eagerly for its first calls and compiled after (adapters' policy).
+
+    Tracing and compiling cost tens of milliseconds to seconds per function, more than a
+    few eager calls of a small function: the first `eager_calls` calls per input signature
+    (shapes and dtypes) run `eager`; the next one builds `compile()` once, and every later
+    call runs it. `method` names what the call just made ran; the public calls record it.
+    `Staged.fixed` wraps an adapter's single implementation (no policy).
+    """
+
+    __slots__ = (
+        "_calls",
+        "_compile",
+        "_compiled_method",
+        "_counts",
+        "_eager",
+        "_key",
+        "method",
+        "run",
+    )
+
+    def __init__(self, eager, compile, eager_calls, methods, signature):
+        self._eager, self._compile, self._calls = eager, compile, eager_calls
+        self._counts: dict = {}
+        self._key = signature
+        self.method, self._compiled_method = methods
+        self.run = self._eager_phase if eager_calls > 0 else self._switch
+
+    def __call__(self, *args):   # for subclasses that wrap an adapter's hook (super()._grad)
+        return self.run(*args)
+
+    @classmethod
+    def fixed(cls, run, method):
+        staged = cls.__new__(cls)
+        staged.run, staged.method = run, method
+        return staged
+
+    def _eager_phase(self, *args):
+        key = self._key(args)
+        if key is None:   # inputs too large for the eager form (`_staged`'s max_size)
+            return self._switch(*args)
+        calls = self._counts.get(key, 0) + 1
+        if calls > self._calls:
+            return self._switch(*args)
+        self._counts[key] = calls
+        return self._eager(*args)
+
+    def _switch(self, *args):
+        compiled = self._compile()
+        self.run, self.method = compiled, self._compiled_method
+        self._eager = self._counts = None
+        return compiled(*args)
+
+
 class Backend:
     """Base of every adapter: validation, method records and the public derivative calls.
 
@@ -119,12 +184,51 @@ class Backend:
     # the method strings (declared or used) that are finite differences, not autodiff:
     # their outputs are held to the NUMERICAL tolerance. Declared, never guessed.
     numerical_methods: ClassVar[frozenset[str]] = frozenset()
+    # Adapters with a compile step (jit, tf.function) run the first `eager_calls` calls
+    # per input signature eagerly (`Staged`); `stages[op]` = (eager, compiled) method.
+    eager_calls = 0
+    stages: ClassVar[dict[str, tuple[str, str]]] = {}
 
     def __init__(self):
         self._load()
         self._used: dict[str, list[str]] = {}
         self.xp = self._make_xp()
         self.version = self._version()
+        setting = os.environ.get(EAGER_CALLS_VARIABLE, "").strip()
+        if setting:
+            if not setting.isdigit():
+                raise InputError(f"{EAGER_CALLS_VARIABLE}={setting!r}: expected a count "
+                                 f"of calls (0 compiles on the first call)")
+            self.eager_calls = int(setting)
+        if self.stages:
+            self.methods = {op: self._policy(op) for op in type(self).methods}
+
+    def _policy(self, op: str) -> str:
+        """The declared method of `op`: its stages and when one gives way to the other."""
+        if op not in self.stages:
+            return type(self).methods[op]
+        eager, compiled = self.stages[op]
+        if not self.eager_calls:
+            return compiled
+        return (f"{eager} for the first {self.eager_calls} call(s) per input shape and "
+                f"dtype; then {compiled}")
+
+    def method_variants(self, op: str) -> list[str]:
+        """Every method string a call of `op` may record (used_methods)."""
+        if op in self.stages:
+            return list(self.stages[op])
+        return [self.methods[op]]
+
+    def _staged(self, op: str, eager, compile, max_size: int | None = None):
+        """`compile` under the policy: `eager` first (see `Staged`), only while every
+        input has at most `max_size` elements (eager forms whose cost grows faster)."""
+        def signature(args):
+            key = tuple((self._shape_of(a), self._dtype_of(a) or type(a).__name__)
+                        for a in args)
+            if max_size is not None and any(_size(shape) > max_size for shape, _ in key):
+                return None
+            return key
+        return Staged(eager, compile, self.eager_calls, self.stages[op], signature)
 
     # ---- hooks -------------------------------------------------------------------------
     def _load(self) -> None:
@@ -165,10 +269,10 @@ class Backend:
         transform override it (returning the value as well costs time: fusion, pytrees),
         and defer to this default where a subclass overrides `_value_and_grad`
         (`_overrides`), so that hook still defines every first derivative."""
-        impl = self._value_and_grad(f, argnums)
+        impl = self._stage(self._value_and_grad(f, argnums), "value_and_grad")
 
         def grad(*args):
-            grads = impl(*args)[1]
+            grads = impl.run(*args)[1]
             return grads[0] if single else tuple(grads)
         return grad
 
@@ -180,7 +284,7 @@ class Backend:
     def _hvp(self, f):
         """callable(x, v) -> H(x) v. Default: the Hessian contracted with v (say so in
         methods["hvp"])."""
-        hess = self._hessian(f)
+        hess = self._stage(self._hessian(f), "hessian").run
         xp = self.xp
 
         def hvp(x, v):
@@ -263,59 +367,67 @@ class Backend:
         return scalar_f
 
     # ---- public derivative calls -------------------------------------------------------
+    def _stage(self, impl, op: str) -> Staged:
+        """An adapter's implementation as a `Staged` (hessian/hvp methods: `_last_method`)."""
+        if isinstance(impl, Staged):
+            return impl
+        return Staged.fixed(impl, None if op in ("hessian", "hvp") else self.methods[op])
+
     def value_and_grad(self, f, argnums=0):
         """callable(*args) -> (f(*args), gradient); a tuple of gradients for tuple argnums."""
         nums, single = _argnums(argnums)
-        impl = self._value_and_grad(self._scalar(f, "value_and_grad"), nums)
+        stage = self._stage(self._value_and_grad(self._scalar(f, "value_and_grad"), nums),
+                            "value_and_grad")
 
         def value_and_grad_f(*args):
             self._check_args("value_and_grad", args, nums)
-            value, grads = impl(*args)
-            self._use("value_and_grad", self.methods["value_and_grad"])
+            value, grads = stage.run(*args)
+            self._use("value_and_grad", stage.method)
             return value, (grads[0] if single else tuple(grads))
         return value_and_grad_f
 
     def grad(self, f, argnums=0):
         """callable(*args) -> gradient of scalar f w.r.t. args[argnums] (tuple for tuples)."""
         nums, single = _argnums(argnums)
-        impl = self._grad(self._scalar(f, "grad"), nums, single)
-        method, check, use = self.methods["grad"], self._check_args, self._use
+        stage = self._stage(self._grad(self._scalar(f, "grad"), nums, single), "grad")
+        check, use, dtype_of, top = self._check_args, self._use, self._dtype_of, max(nums)
 
-        def grad_f(*args):
-            check("grad", args, nums)
-            out = impl(*args)
-            use("grad", method)
+        def grad_f(*args):   # the per-call check inlined: ~10 µs calls feel every 0.1 µs
+            if len(args) <= top or any(dtype_of(args[i]) not in DTYPES for i in nums):
+                check("grad", args, nums)   # raises the error that says what is wrong
+            out = stage.run(*args)
+            use("grad", stage.method)
             return out
         return grad_f
 
     def jacobian(self, h, argnums=0):
         """callable(*args) -> Jacobian of shape out.shape + arg.shape (tuple for tuples)."""
         nums, single = _argnums(argnums)
-        impl = self._jacobian(h, nums)
+        stage = self._stage(self._jacobian(h, nums), "jacobian")
 
         def jacobian_h(*args):
             self._check_args("jacobian", args, nums)
-            jacs = impl(*args)
-            self._use("jacobian", self.methods["jacobian"])
+            jacs = stage.run(*args)
+            self._use("jacobian", stage.method)
             return jacs[0] if single else tuple(jacs)
         return jacobian_h
 
     def hessian(self, f):
         """callable(x) -> Hessian of scalar f at x, shape x.shape + x.shape."""
-        impl = self._hessian(self._scalar(f, "hessian"))
+        stage = self._stage(self._hessian(self._scalar(f, "hessian")), "hessian")
 
         def hessian_f(*args):
             if len(args) != 1:
                 raise InputError(f"hessian(f) is called with one argument x, got {len(args)}")
             self._check_args("hessian", args, (0,))
-            out = impl(args[0])
-            self._use("hessian", self._last_method("hessian"))
+            out = stage.run(args[0])
+            self._use("hessian", stage.method or self._last_method("hessian"))
             return out
         return hessian_f
 
     def hvp(self, f):
         """callable(x, v) -> Hessian of scalar f at x times v, shape x.shape."""
-        impl = self._hvp(self._scalar(f, "hvp"))
+        stage = self._stage(self._hvp(self._scalar(f, "hvp")), "hvp")
 
         def hvp_f(*args):
             if len(args) != 2:
@@ -325,8 +437,8 @@ class Backend:
             if self._shape_of(x) != self._shape_of(v):
                 raise InputError(f"hvp: v has shape {self._shape_of(v)}, x has shape "
                                  f"{self._shape_of(x)}; they must match")
-            out = impl(x, v)
-            self._use("hvp", self._last_method("hvp"))
+            out = stage.run(x, v)
+            self._use("hvp", stage.method or self._last_method("hvp"))
             return out
         return hvp_f
 

@@ -102,7 +102,7 @@ class MxnetBackend(Backend):
     name = "mxnet"
     distribution = "mxnet"
     methods: ClassVar[dict[str, str]] = {
-        "grad": "reverse (autograd.record + autograd.grad)",
+        "grad": "reverse (autograd.record + backward)",
         "value_and_grad": "reverse (autograd.record + autograd.grad)",
         "jacobian": "reverse (autograd.grad, one pass per output element)",
         "hessian": f"{NATIVE_SECOND} where MXNet 1.9.1 supports it, else {FALLBACK}",
@@ -156,6 +156,23 @@ class MxnetBackend(Backend):
                 g.wait_to_read()   # MXNet is asynchronous: raise errors here, not later
             return y, grads
         return value_and_grad
+
+    def _grad(self, f, argnums, single):
+        # backward() and x.grad, MXNet's own idiom: autograd.grad plus the conversion of
+        # its legacy NDArrays cost 10-20% per call at n = 100-1e4 (BENCHMARKS.md)
+        if self._overrides("_value_and_grad", MxnetBackend):
+            return super()._grad(f, argnums, single)
+
+        def grad(*args):
+            args, xs = self._watched(args, argnums)
+            with autograd.record():
+                y = f(*args)
+            y.backward()
+            grads = [_np(x.grad) for x in xs]
+            for g in grads:
+                g.wait_to_read()   # MXNet is asynchronous: raise errors here, not later
+            return grads[0] if single else tuple(grads)
+        return grad
 
     def _jacobian(self, h, argnums):
         def jacobian(*args):

@@ -13,11 +13,15 @@ from typing import ClassVar
 
 import numpy as np
 import torch
+import torch._dynamo  # see _FLOAT_NAMES below: imported at load, not by the first case
 import torch.func as tf_
 
 from backends.base import Backend, Namespace, numpy_arange
 
 _FLOAT_NAMES = {torch.float32: "float32", torch.float64: "float64"}   # cheap per-call check
+# torch.func's first transform imports torch._dynamo lazily (~800 modules, SymPy among
+# them: seconds): imported here, that cost is the worker's start-up (run.json
+# startup_seconds), not the compute time of whichever case happens to run first.
 
 
 def _dt(dtype):

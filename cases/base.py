@@ -58,6 +58,10 @@ class Case:
                 raise CaseDefinitionError(f"{self.id}: figure {fig} names unknown outputs")
         if not set(self.chapter_variables.values()) <= known:
             raise CaseDefinitionError(f"{self.id}: chapter_variables name unknown outputs")
+        problem = _not_json_data(self.inputs, "inputs")
+        if problem:
+            raise CaseDefinitionError(f"{self.id}: {problem}; inputs are recorded in run.json, "
+                                      f"so they must be JSON data with finite numbers")
 
     def _checked(self, out: dict, dtype: str, side: str) -> dict:
         if set(out) != set(self.outputs):
@@ -189,6 +193,23 @@ class Tracking:
 def _leaves(value):
     return [x for v in value for x in _leaves(v)] if isinstance(value, (tuple, list)) \
         else [value]
+def _not_json_data(value, where: str) -> str | None:
+    """Where `value` holds something strict JSON cannot (inf, NaN, an object), else None."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = (f"{where} key {key!r} is not a string" if not isinstance(key, str)
+                       else _not_json_data(item, f"{where}[{key!r}]"))
+            if problem:
+                return problem
+        return None
+    if isinstance(value, (list, tuple)):
+        return next((p for i, v in enumerate(value) if (p := _not_json_data(v, f"{where}[{i}]"))),
+                    None)
+    if isinstance(value, float) and not np.isfinite(value):
+        return f"{where} is {value!r}"
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return None
+    return f"{where} is a {type(value).__name__}"
 
 
 # ---- inputs -----------------------------------------------------------------------------

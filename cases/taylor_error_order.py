@@ -3,8 +3,10 @@
 L is the chapter's running example log(e^x + e^y), w = (0, log 2), and ε runs over
 t·ε₀ for the chapter's ε₀ = (0.01, -0.03) and t = 64, 32, 16, 8. The outputs are
 the remainders r(t) = L(w + tε₀) - L(w) - tε₀·∇L(w) and the observed orders
-log2(r(t) / r(t/2)), which stay near 2 (SymPy: 1.93, 2.03, 2.03; the
-third-order term is what keeps them off 2 at these sizes).
+log2(r(t) / r(t/2)), which stay near 2 (SymPy, to two decimals: 1.93, 2.03, 2.03)
+in both dtypes: the third-order term a₃t³ of r(t) = a₂t² + a₃t³ + ... keeps
+them off 2 at these sizes, and since a₃/a₂ > 0 here the order tends to 2 from
+above as t shrinks; at t = 64 the higher terms pull it below.
 
 Conditioning: r is a difference of numbers near L(w) ≈ 1.1, so float32 leaves an
 absolute error of a few 1e-7 in it. The order is log2 of a ratio of two remainders,

@@ -7,6 +7,7 @@ is one line on stderr, `harness COMMAND: error: MESSAGE`.
 
 import argparse
 import importlib
+import os
 import sys
 from typing import NamedTuple
 
@@ -98,8 +99,29 @@ COMMANDS = {
 }
 
 
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a writer whose reader (`| head`) left
+
+
 class UsageError(Exception):
     """Bad command-line input: reported on stderr, exit status 2."""
+
+    status = 2
+
+
+class SaveError(UsageError):
+    """Work was done but its results could not all be written (disk full, --out gone):
+    one line on stderr saying what was saved, exit status 1."""
+
+    status = 1
+
+
+def quiet_stdout() -> None:
+    """The reader of stdout is gone: point fd 1 at /dev/null so the exit flush is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _load(target: str):
@@ -157,8 +179,14 @@ def main(argv=None) -> int:
         return int(args.entry(args) or 0)
     except UsageError as exc:
         print(f"harness {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.status
     except EnvError as exc:
+        print(f"harness {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        quiet_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:  # disk full, a folder gone mid-run: one line, not a traceback
         print(f"harness {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -23,10 +23,9 @@ from pathlib import Path
 from harness import envs, facts
 from harness.bench.threads import thread_env
 from harness.cli import UsageError
+from harness.common import options
 from harness.common.fileio import write_atomic, write_json_atomic
-from harness.common.options import choose
 from harness.common.processes import GRACE, Worker, exit_text, interpreter, run_once
-from harness.facts import canonical_backend
 
 FORMAT = "harness-bench/1"
 DTYPES = tuple(reversed(facts.DTYPES))   # float64 first: the full ladder's main figures
@@ -63,7 +62,7 @@ def configure(p):
     p.add_argument("--workloads", metavar="NAMES", help=f"default all: {', '.join(WORKLOADS)}")
     p.add_argument("--quick", action="store_true",
                    help="small sizes and short timings: about two minutes once envs exist")
-    p.add_argument("--threads", type=int, metavar="N",
+    p.add_argument("--threads", type=options.positive_integer, metavar="N",
                    help="cap every framework's thread pools at N (e.g. 1 for equal terms)")
     p.add_argument("--out", default="results/bench", metavar="DIR",
                    help="output folder (default results/bench/)")
@@ -73,35 +72,34 @@ def configure(p):
                    help="cuda: torch and jax on a GPU (needs CUDA builds, see --python)")
     p.add_argument("--sizes", metavar="N,N,...", help=f"default {_csv(FULL['sizes'])}, "
                                                       f"quick {_csv(QUICK['sizes'])}")
-    p.add_argument("--hessian-max", type=int, metavar="N",
+    p.add_argument("--hessian-max", type=options.positive_integer, metavar="N",
                    help="largest n for full Hessians (default 1000, quick 100)")
-    p.add_argument("--matrix-max", type=int, metavar="N",
+    p.add_argument("--matrix-max", type=options.positive_integer, metavar="N",
                    help="largest n for workloads with an n×n matrix, capped by memory "
                         "(default 10000: 800 MB per float64 copy; quick 1000)")
-    p.add_argument("--min-time", type=float, metavar="S",
+    p.add_argument("--min-time", type=options.positive_number, metavar="S",
                    help="minimum seconds per timing sample (default 0.02, quick 0.01)")
-    p.add_argument("--repeats", type=int, metavar="K", help="samples per timing (default 5)")
-    p.add_argument("--max-call", type=float, metavar="S",
+    p.add_argument("--repeats", type=options.positive_integer, metavar="K",
+                   help="samples per timing (default 5)")
+    p.add_argument("--max-call", type=options.positive_number, metavar="S",
                    help="skip sizes predicted to take longer per call (default 5, quick 0.5)")
-    p.add_argument("--timeout", type=float, metavar="S", help="per-backend worker limit")
+    p.add_argument("--timeout", type=options.positive_number, metavar="S",
+                   help="per-backend worker limit")
     p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--startup", action="store_true",
+                   help="instead: a warm `harness run` against its workers only starting "
+                        "and importing their frameworks, interleaved (startup.json; "
+                        "--repeats rounds, default 3)")
+    p.add_argument("--compare-repo", action="append", metavar="DIR",
+                   help="with --startup: also time `harness run` in this checkout")
 
 
 def _csv(values) -> str:
     return ",".join(str(v) for v in values)
 
 
-def _positive(value, name, integer=False):
-    if value is None:
-        return None
-    if value <= 0 or (integer and int(value) != value):
-        raise UsageError(f"--{name} must be a positive {'integer' if integer else 'number'}, "
-                         f"got {value}")
-    return value
-
-
-def options(args) -> dict:
+def bench_options(args) -> dict:
     """Validated settings (UsageError on bad input): quick/full defaults, then overrides."""
     opts = dict(QUICK if args.quick else FULL)
     known = known_backends()
@@ -109,44 +107,32 @@ def options(args) -> dict:
         default = [b for b in facts.GPU_BACKENDS if b in known]
     else:
         default = known
-    names = choose(args.backends, known, "backend(s)", canonical_backend) if args.backends \
-        else default
+    names = default if args.backends is None else options.choose(
+        args.backends, known, "--backends", "backend(s)", options.backend_aliases())
     if args.device == "cuda":
         bad = [n for n in names if n not in facts.GPU_BACKENDS]
         if bad:
             raise UsageError(f"--device cuda supports {', '.join(facts.GPU_BACKENDS)} only, "
                              f"not {', '.join(bad)}")
-    if args.dtypes:
-        opts["dtypes"] = choose(args.dtypes, DTYPES, "dtype(s)")
-    workloads = choose(args.workloads, list(WORKLOADS), "workload(s)") \
-        if args.workloads else list(WORKLOADS)
-    if args.sizes:
+    if args.dtypes is not None:
+        opts["dtypes"] = options.choose(args.dtypes, DTYPES, "--dtypes", "dtype(s)")
+    workloads = list(WORKLOADS) if args.workloads is None else options.choose(
+        args.workloads, list(WORKLOADS), "--workloads", "workload(s)")
+    if args.sizes is not None:
         try:
-            sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+            sizes = sorted({int(s) for s in options.split(args.sizes, "--sizes")})
         except ValueError:
             raise UsageError(f"--sizes takes comma-separated integers, got {args.sizes!r}") \
                 from None
         if not sizes or sizes[0] < 1:
             raise UsageError(f"--sizes must be positive integers, got {args.sizes!r}")
         opts["sizes"] = sizes
-    for name, integer in (("hessian_max", True), ("matrix_max", True), ("min_time", False),
-                          ("repeats", True), ("max_call", False), ("timeout", False)):
-        value = _positive(getattr(args, name), name.replace("_", "-"), integer)
-        if value is not None:
-            opts[name] = value
-    pythons = {}
-    for item in args.python:
-        name, sep, path = item.partition("=")
-        if not sep or not name or not path:
-            raise UsageError(f"--python takes NAME=PATH, got {item!r}")
-        name = canonical_backend(name)
-        if name not in known:
-            raise UsageError(f"--python: unknown backend {name!r}; known: {', '.join(known)}")
-        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-            raise UsageError(f"--python {name}: {path} is not an executable file")
-        pythons[name] = path
+    for name in ("hessian_max", "matrix_max", "min_time", "repeats", "max_call", "timeout"):
+        if getattr(args, name) is not None:  # each checked positive and finite by argparse
+            opts[name] = getattr(args, name)
+    pythons = options.interpreters(args.python, known)
     opts.update(backends=names, workloads=workloads, pythons=pythons, device=args.device,
-                threads=_positive(args.threads, "threads", True), seed=args.seed,
+                threads=args.threads, seed=args.seed,
                 out=str(Path(args.out)), quick=bool(args.quick), plots=not args.no_plots)
     return opts
 
@@ -465,11 +451,29 @@ def make_plots(out: Path) -> dict:
     return {"status": "ok", "files": done.lines}
 
 
+def _sort_records(status: dict, records: list, measurements: list, agreements: list) -> dict:
+    """One worker's records into its status and the run's measurements and agreements."""
+    for r in records:
+        kind = r.get("kind")
+        if kind == "worker":
+            status["worker"] = r
+        elif kind == "done":
+            status.update(maxrss_mb=r.get("maxrss_mb"), os_threads=r.get("threads_at_end"))
+        elif kind == "measurement":
+            measurements.append(r)
+        elif kind == "agreement":
+            agreements.append(r)
+    return status
+
+
 def main(args) -> int:
-    opts = options(args)
-    out = Path(opts["out"])
-    if not out.is_absolute():
-        out = Path.cwd() / out
+    opts = bench_options(args)
+    if args.startup:
+        from harness.bench import startup
+        return startup.main(args, opts)
+    if args.compare_repo:
+        raise UsageError("--compare-repo goes with --startup")
+    out = options.writable_folder(opts["out"]).absolute()
     work = out / "workers"
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -479,18 +483,7 @@ def main(args) -> int:
                for w in opts["workloads"] if WORKLOADS[w][1]
                for n in opts["sizes"] if n > opts["matrix_max"]]
     for name in opts["backends"]:
-        status, records = run_worker(name, opts, work)
-        for r in records:
-            kind = r.get("kind")
-            if kind == "worker":
-                status["worker"] = r
-            elif kind == "done":
-                status.update(maxrss_mb=r.get("maxrss_mb"), os_threads=r.get("threads_at_end"))
-            elif kind == "measurement":
-                measurements.append(r)
-            elif kind == "agreement":
-                agreements.append(r)
-        statuses[name] = status
+        statuses[name] = _sort_records(*run_worker(name, opts, work), measurements, agreements)
     autodiff = {n for n, s in statuses.items() if (s.get("worker") or {}).get("native_methods")}
     rows = derive(measurements, agreements)
     failed = [m for m in measurements if m.get("status") == "error"]

@@ -48,10 +48,7 @@ def env_name(backend: str) -> str:
 def interpreter(backend: str, pythons: dict | None = None, progress=None) -> str:
     """The Python that runs `backend`: --python's choice, else its environment's (built if
     needed; envs.EnvError when that fails). `pythons` maps backend names to paths."""
-    pythons = pythons or {}
-    chosen = pythons.get(backend)
-    if chosen is None and backend == REFERENCE:
-        chosen = pythons.get(REFERENCE_ENV)
+    chosen = (pythons or {}).get(backend)   # the reference's is `reference=`, never numpy's
     if chosen:
         return str(chosen)
     from harness import envs

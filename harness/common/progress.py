@@ -1,9 +1,16 @@
-"""Progress on stderr while a run goes: one updating line on a terminal, else a line per result."""
+"""Progress on stderr while a run goes: one updating line on a terminal, else a line per result.
+
+Progress is a courtesy: when its reader is gone (`harness run 2>&1 | head`) it falls
+silent, and the run goes on to write its reports. What a worker said (a crash's stderr,
+a problem) is shown with colour codes and control characters escaped.
+"""
 
 import shutil
 import sys
 import threading
 import time
+
+from harness.reports.view import printable
 
 
 class Progress:
@@ -15,13 +22,19 @@ class Progress:
         self.lock = threading.Lock()
 
     def _write(self, text: str, transient: bool = False) -> None:
-        if self.tty:
-            if transient:  # a wrapped line could not be overwritten
-                text = text[:max(20, shutil.get_terminal_size().columns - 1)]
-            self.stream.write("\r\033[K" + text + ("" if transient else "\n"))
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
+        if self.stream is None:
+            return
+        text = printable(text)
+        try:
+            if self.tty:
+                if transient:  # a wrapped line could not be overwritten
+                    text = text[:max(20, shutil.get_terminal_size().columns - 1)]
+                self.stream.write("\r\033[K" + text + ("" if transient else "\n"))
+            else:
+                self.stream.write(text + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):  # reader gone (EPIPE) or stream closed: fall silent
+            self.stream = None
 
     def message(self, text: str) -> None:
         """A line that stays (environment creation, a crash, junk on a channel)."""
@@ -39,8 +52,8 @@ class Progress:
 
     def close(self) -> None:
         with self.lock:
-            if self.tty:
-                self.stream.write("\r\033[K")
             elapsed = time.monotonic() - self.started
-            self.stream.write(f"{self.done}/{self.total} results in {elapsed:.1f} s\n")
-            self.stream.flush()
+            summary = f"{self.done}/{self.total} results in {elapsed:.1f} s"
+            if self.tty:
+                self._write("", transient=True)
+            self._write(summary)

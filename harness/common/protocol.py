@@ -37,8 +37,10 @@ and -0.0 included) round-trip bit for bit. A value that is not a numpy array get
 array fields too; the cross-check reports it as an error. "repr" carries a value
 that could not be encoded at all.
 
-Anything on the channel that is not such a JSON object is junk: the orchestrator
-reports it with the backend and the line, and carries on.
+Anything on the channel that is not such a JSON object (NaN and Infinity tokens
+included) is junk: the orchestrator reports it with the backend and the line, and
+carries on. A message of a known type whose fields have the wrong type is checked
+against its schema (harness.common.schema) and reported as a protocol problem.
 """
 
 import base64
@@ -143,13 +145,19 @@ def encode_message(msg: dict) -> str:
     return json.dumps(msg, allow_nan=False, separators=(",", ":"))
 
 
+def _no_constant(name: str):
+    raise ProtocolError(f"not JSON ({name} is not a JSON value)")
+
+
 def decode_message(line: str | bytes) -> dict:
     """Parse one line; ProtocolError for junk (not JSON, not an object, unknown type)."""
     if isinstance(line, bytes):
         line = line.decode("utf-8", errors="replace")
     try:
-        msg = json.loads(line)
-    except ValueError:
+        msg = json.loads(line, parse_constant=_no_constant)
+    except ProtocolError:
+        raise
+    except (ValueError, RecursionError):  # also: nested too deeply, an over-long integer
         raise ProtocolError("not JSON") from None
     if not isinstance(msg, dict) or msg.get("type") not in MESSAGE_TYPES:
         raise ProtocolError("not a harness-worker/1 message")

@@ -6,8 +6,9 @@ that agree form a cluster, and more than one cluster is a disagreement. All the
 disagreements of one group fold into one `drift` finding whose odd tab(s) come from a
 linked case's reference, else from the majority. What flows on from an earlier cell
 is tracked per tab: a later cell that reads a drifting name and differs is *inherited*
-(listed under the first finding, not a new one), and values that depend on a random
-draw the kernel could not make equal are `not_compared`.
+(listed under the first finding, not a new one) unless another tab is the odd one
+there, and values that depend on a random draw the kernel could not make equal are
+`not_compared`.
 """
 
 from collections import defaultdict
@@ -185,7 +186,9 @@ def _observations(ok, facts, flow):
 def _random_reason(reply, loaded, tainted) -> str | None:
     rnd = reply.get("random") or {}
     if rnd.get("uncovered"):
-        return "draws the kernel could not make equal: " + ", ".join(sorted(rnd["uncovered"]))
+        what = ("native draws (--native-random)" if rnd.get("mode") == "native"
+                else "draws the kernel could not make equal")
+        return f"{what}: " + ", ".join(sorted(rnd["uncovered"]))
     hit = sorted(set(loaded) & set(tainted))
     if hit:
         return f"depends on {hit[0]} ({tainted[hit[0]]})"
@@ -368,17 +371,20 @@ def _drift(gid, group, items, ok, facts, checks, flow, out, base):
              if i["what"].startswith("variable ")}
     what = ", ".join(i["what"] for i in items[:4]) + (
         f" and {len(items) - 4} more" if len(items) > 4 else "")
+    odd, by, case = _odd_tabs(group, items, checks)
+    if origin is not None and origin["odd_tabs"] and odd and not set(odd) & set(
+            origin["odd_tabs"]):
+        origin = None            # another tab is odd here: a new problem, not the old one
     if origin is not None:
         origin["inherited"].append({"group": gid, "section": group["section"],
                                     "lines": base["lines"], "what": what})
         group["_inherited_from"] = origin
         flow.drifted.update({n: origin for n in names})
         return
-    odd, by, case = _odd_tabs(group, items, checks)
     finding = F.new("drift", gid, group["section"], **base, odd_tabs=odd, odd_by=by, case=case,
                     what=what, items=items, detail=items[0].get("detail") or "")
-    sources = [parser.cell_program(cell, tab)[0] for tab, cell in group["cells"].items()]
-    out.append(conventions.annotate(finding, sources))
+    programs = [parser.cell_program(cell, tab)[0] for tab, cell in group["cells"].items()]
+    out.append(conventions.annotate(finding, programs))
     flow.drifted.update({n: finding for n in names})
 
 

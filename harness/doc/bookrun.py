@@ -21,6 +21,7 @@ from pathlib import Path
 
 from harness import REPO_ROOT, envs
 from harness.cli import UsageError
+from harness.common import options
 from harness.doc import book, bookreport, cache, caselink, command, extras, parser, report, runner
 from harness.facts import canonical_backend, d2l_tab, split_version
 
@@ -219,8 +220,8 @@ def _validate(args):
         raise UsageError("--jobs must be at least 1")
     if args.default_tab:            # `torch` means the `pytorch` tab
         args.default_tab = d2l_tab(args.default_tab) or args.default_tab
-    if args.tabs:
-        args.tabs = ",".join(d2l_tab(t) or t.strip().lower() for t in args.tabs.split(","))
+    if args.tabs is not None:       # '' is an error, as for every comma list
+        args.tabs = ",".join(d2l_tab(t) or t.lower() for t in options.split(args.tabs, "--tabs"))
     if args.default_tab and args.default_tab not in parser.KNOWN_TABS:
         raise UsageError(f"unknown --default-tab {args.default_tab!r}; "
                          f"known: {', '.join(parser.KNOWN_TABS)}")
@@ -237,6 +238,7 @@ def _validate(args):
     if single:      # one chapter: its problems are usage errors, found before anything is written
         command._select_tabs(command.load_chapter(args.paths[0], chapters[0].default_tab),
                              args.tabs)
+    options.writable_folder(args.out)  # a bad --out is one line now, not after every cell
     return chapters, single
 
 

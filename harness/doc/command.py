@@ -15,10 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.cli import UsageError
-from harness.common.options import comma_list
+from harness.common import options
 from harness.doc import align, analyze, cache, caselink, parser, report, runner, unavailable
 from harness.doc import findings as findings_mod
 from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, d2l_tab
+from harness.run.cache import worker_results
 
 DEFAULT_OUT = "results/doc"
 # Options that cannot change what a tab computes (everything else is part of a cache key).
@@ -41,7 +42,7 @@ def configure(p):
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                    help=f"folder for index.html, book.json, junit.xml and each chapter's "
                         f"doc.json/doc.html (default {DEFAULT_OUT})")
-    p.add_argument("--cell-timeout", type=float, default=300.0, metavar="S",
+    p.add_argument("--cell-timeout", type=options.positive_number, default=300.0, metavar="S",
                    help="seconds one cell may run before its tab is stopped (default 300)")
     p.add_argument("--no-cases", action="store_true",
                    help="skip the cases/ cross-check and the runs for frameworks without a tab")
@@ -94,9 +95,9 @@ def load_chapter(path_text: str, default_tab: str):
 
 def _select_tabs(chapter, text):
     tabs = chapter.tabs()
-    if not text:
+    if text is None:
         return tabs
-    wanted = [d2l_tab(t) or t.lower() for t in comma_list(text)]
+    wanted = [d2l_tab(t) or t.lower() for t in options.split(text, "--tabs")]
     unknown = [t for t in wanted if t not in tabs]
     if unknown:
         raise UsageError(f"--tabs {', '.join(unknown)}: not a tab of this chapter "
@@ -112,7 +113,8 @@ def _case_work(chapter, entries, missing):
             t: {"error": None, "meta": {}, "results": {}, "backend": parser.TAB_ENVS[t]}
             for t in missing}
     with ThreadPoolExecutor(max_workers=1 + len(missing)) as pool:
-        ref = pool.submit(caselink.run_worker, REFERENCE, [(i, REFERENCE_DTYPE) for i in ids])
+        ref = pool.submit(worker_results, REFERENCE, [(i, REFERENCE_DTYPE) for i in ids],
+                          lambda tasks: caselink.run_worker(REFERENCE, tasks))
         others = {t: pool.submit(caselink.run_worker, parser.TAB_ENVS[t],
                                  [(i, d) for i in ids for d in DTYPES])
                   for t in missing}
@@ -263,9 +265,7 @@ def chapter_job(args) -> int:
         raise UsageError("--chapter-job takes one chapter")
     chapter = load_chapter(args.paths[0], args.default_tab or "mxnet")
     tabs = _select_tabs(chapter, args.tabs)
-    if args.cell_timeout <= 0:
-        raise UsageError("--cell-timeout must be positive")
-    out_dir = Path(args.out)
+    out_dir = options.writable_folder(args.out)  # before any cell runs
     store = cache.Store(args.cache_dir or out_dir / "cache", enabled=not args.no_cache)
     doc, runs = build(chapter, tabs, args.cell_timeout, with_cases=not args.no_cases,
                       store=store, options=cache_options(args))

@@ -225,7 +225,8 @@ def compare_numbers(xs, ys, tol) -> dict:
         rel = err / abs(y) if y else (0.0 if err == 0 else math.inf)
         if err > tol.atol + tol.rtol * abs(y) + rx + ry:
             ok = False
-            if worst["worst_index"] is None or err > worst["max_abs"]:
+            if worst["worst_index"] is None or (isinstance(worst["max_abs"], float)
+                                                and err > worst["max_abs"]):
                 worst["worst_index"] = [i]
         if isinstance(worst["max_abs"], float):
             worst["max_abs"] = max(worst["max_abs"], err)

@@ -241,6 +241,9 @@ def worker_env() -> dict:
     env.setdefault("PYTHONHASHSEED", "0")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("MPLBACKEND", "Agg")
+    from harness.envs.caches import cache_variables
+    for name, value in cache_variables().items():   # JAX's compilation cache
+        env.setdefault(name, value)
     return env
 
 

@@ -7,19 +7,14 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from harness import REPO_ROOT, envs
-from harness.cli import UsageError
-from harness.facts import canonical_backend
+from harness.common import options
 
 
-def _names(text: str | None) -> list[str]:
+def _names(text: str | None, option: str = "--create") -> list[str]:
     known = sorted(envs.declared_groups())
-    if not text or text == "all":
+    if text is None or text == "all":
         return known
-    names = [canonical_backend(n) for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise UsageError(f"unknown environment(s) {', '.join(unknown)}; known: {', '.join(known)}")
-    return names
+    return options.choose(text, known, option, "environment(s)", options.backend_aliases())
 
 
 def configure(p):
@@ -59,10 +54,10 @@ def _print_table(rows: list[dict]) -> None:
 
 def main(args) -> int:
     if args.key:
-        (name,) = _names(args.key)
+        (name,) = _names(args.key, "--key")
         print(envs.env_key(name))
         return 0
-    failed = _create(_names(args.create), args.check) if args.create else []
+    failed = _create(_names(args.create), args.check) if args.create is not None else []
     rows = [envs.status(n, deep=args.check) for n in _names(None)]
     try:
         if args.json:
@@ -74,7 +69,7 @@ def main(args) -> int:
         sys.stdout = None  # the reader left (`| head`): nothing more to say to it
     for line in failed:
         print(f"harness envs: error: {line}", file=sys.stderr)
-    chosen = _names(args.create) if args.create else [r["name"] for r in rows]
+    chosen = _names(args.create) if args.create is not None else [r["name"] for r in rows]
     bad = [r for r in rows if r["name"] in chosen and r["state"] == "damaged"]
     return 1 if failed or (args.check or args.create) and bad else 0
 
@@ -87,7 +82,7 @@ def configure_pytest(p):
 
 def main_pytest(args) -> int:
     """Run pytest inside a backend's environment (creating it first) with --backend set."""
-    (name,) = _names(args.backend)
+    (name,) = _names(args.backend, "pytest NAME")
     try:
         python = envs.ensure(name)
     except envs.EnvError as exc:

@@ -20,7 +20,7 @@ from pathlib import Path
 from harness.common.fileio import write_atomic
 from harness.common.processes import run_once
 from harness.facts import REFERENCE_ENV
-from harness.reports import Context, Report, conventions, versions
+from harness.reports import Context, Report, conventions, figure_cache, versions
 from harness.reports import view as view_module
 from harness.run.crosscheck import SEVERITY
 
@@ -451,8 +451,9 @@ def figures_of(view, context: Context) -> tuple:
     """(jobs, images, problem), drawn once per context: a page rendered again reuses them."""
     if "figures" not in context.cache:
         jobs = figure_jobs(view)
-        images, problem = draw_figures(jobs, context.options.get("plot_python"),
-                                       cancelled=context.cancelled)
+        images, problem = figure_cache.draw(   # images reused across runs
+            jobs, context.options.get("plot_python"),
+            lambda todo, python: draw_figures(todo, python, cancelled=context.cancelled))
         context.cache["figures"] = (jobs, images, problem)
     return context.cache["figures"]
 

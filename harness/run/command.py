@@ -16,15 +16,17 @@ import fnmatch
 import json
 import os
 import platform
+import re
 import sys
 import threading
 import time
 from pathlib import Path
 
-from harness.cli import UsageError
-from harness.common.options import choose, comma_list
+from harness.cli import SaveError, UsageError, quiet_stdout
+from harness.common import options
 from harness.common.processes import GRACE, Worker, env_name, exit_text, interpreter
 from harness.common.protocol import ProtocolError, decode_message
+from harness.common.schema import check_message
 from harness.facts import (
     BACKENDS,
     DTYPES,
@@ -35,8 +37,10 @@ from harness.facts import (
 )
 from harness.reports import Context, render
 from harness.reports import choices as report_formats
+from harness.run.cache import reuse_results
 from harness.run.interrupts import Interrupts
 from harness.run.results import FORMAT, finish, now, write_reports
+from harness.run.schedule import OrderedSlots, launch_order
 
 STARTUP_TIMEOUT = 120.0  # seconds a worker may take to import its framework
 
@@ -46,16 +50,21 @@ def configure(p):
     p.add_argument("--cases", metavar="PATTERN", help="comma-separated fnmatch patterns on case ids")
     p.add_argument("--dtypes", default="float32,float64", metavar="DTYPES",
                    help="comma-separated, of float32,float64 (default both)")
-    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+    p.add_argument("--timeout", type=options.positive_number, default=120.0, metavar="SECONDS",
                    help="per case and dtype; a worker past it is killed (default 120)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+    p.add_argument("--jobs", type=options.positive_integer, default=os.cpu_count() or 1,
+                   metavar="N",
                    help="workers running at once (default: the machine's cores)")
     p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
     p.add_argument("--format", choices=report_formats(), default="table",
                    help="what to print on stdout (the report files are always written)")
     p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
-                   help="run backend NAME with this interpreter instead of its managed env")
+                   help="run backend NAME with this interpreter instead of its managed env "
+                        "(NAME=reference: the reference worker's, by default the numpy env's)")
     p.add_argument("--seed", type=int, default=0, help="seed for the workers' global RNGs")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recompute the reference's and the numpy backend's results instead of "
+                        "reusing them from the result cache (see harness.run.cache)")
 
 
 # ---- option parsing ----------------------------------------------------------------------
@@ -64,16 +73,18 @@ def select_backends(text) -> list[str]:
     import backends
     known = list(backends.available())
     ordered = [b for b in BACKENDS if b in known] + [b for b in known if b not in BACKENDS]
-    if not text or text == "all":
+    if text is None or text == "all":
         return ordered
-    names = choose(text, ordered + _versioned(text, ordered), "backend(s)", canonical_backend)
+    text = ",".join(canonical_backend(x) if x.strip() else x for x in text.split(","))
+    names = options.choose(text, ordered + _versioned(text, ordered), "--backends", "backend(s)",
+                           options.backend_aliases())
     _check_versions(names)
     return names
 
 
 def _versioned(text, known) -> list[str]:
     """The `NAME@VERSION` items of `text` whose NAME is a known backend."""
-    names = [canonical_backend(x) for x in comma_list(text)]
+    names = [x.strip() for x in text.split(",") if x.strip()]
     return [n for n in names if split_version(n)[1] is not None
             and split_version(n)[0] in known]
 
@@ -92,15 +103,16 @@ def _check_versions(names) -> None:
 
 
 def select_cases(text) -> list[dict]:
+    """Index entries in chapter order; a broken case file is an entry with "error" (last)."""
     import cases
     try:
-        index = cases.case_index()
+        index = cases.case_index() + cases.broken_cases()
     except cases.CaseError as exc:
         raise UsageError(f"cannot read the case index: {exc}") from None
-    if not text:
+    if text is None:
         return index
     chosen, unmatched = [], []
-    for pattern in comma_list(text):
+    for pattern in options.split(text, "--cases"):
         hits = [e for e in index if fnmatch.fnmatchcase(e["id"], pattern)]
         if not hits:
             unmatched.append(pattern)
@@ -113,24 +125,13 @@ def select_cases(text) -> list[dict]:
 
 
 def select_dtypes(text) -> list[str]:
-    names = choose(text, DTYPES, "dtype(s)")
+    names = options.choose(text, DTYPES, "--dtypes", "dtype(s)")
     return [d for d in DTYPES if d in names]
 
 
 def parse_pythons(items, backends) -> dict:
-    found = {}
-    for item in items:
-        name, sep, path = item.partition("=")
-        if not sep or not name or not path:
-            raise UsageError(f"--python expects NAME=PATH, got {item!r}")
-        name = name if name == REFERENCE else canonical_backend(name)
-        if name not in backends and name != REFERENCE:
-            raise UsageError(f"--python {name}: not among the selected backends "
-                             f"({', '.join(backends)}) or {REFERENCE}")
-        if not Path(path).exists():
-            raise UsageError(f"--python {name}: no interpreter at {path}")
-        found[name] = path
-    return found
+    """{NAME: interpreter}; NAME=reference sets the reference worker's, nothing else does."""
+    return options.interpreters(items, [*backends, REFERENCE])
 
 
 # ---- the run's shared state --------------------------------------------------------------
@@ -155,25 +156,64 @@ class Run:
         out.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S")
         self.partial_path = out / f"run-{stamp}-{os.getpid()}.partial.jsonl"
-        self.partial = open(self.partial_path, "a", encoding="utf-8")  # noqa: SIM115
+        self.partial = open(self.partial_path, "ab", buffering=0)  # noqa: SIM115
+        self.partial_saved = 0  # results whole in the partial file
         self.closed = False
+        self.cache = None          # harness.run.cache.reuse_results sets these
+        self.cacheable: set = set()
+        self.case_entries: dict = {}
 
     def add_result(self, backend, case, dtype, status, outputs=None, methods=None,
-                   error=None, seconds=None, classes=None) -> bool:
+                   error=None, seconds=None, classes=None, cached=None) -> bool:
         record = {"case": case, "backend": backend, "dtype": dtype, "status": status,
                   "outputs": outputs or {}, "methods": methods or {},
                   "tolerance_classes": classes or {}, "error": error, "seconds": seconds}
+        if cached:
+            record["cached"] = cached
         with self.lock:
             key = (case, backend, dtype)
             if self.closed or key in self.results:
                 return False
             self.results[key] = record
-            self.partial.write(json.dumps(record, allow_nan=False) + "\n")
-            self.partial.flush()
+            lost = self._append_partial(record)
             if isinstance(seconds, (int, float)):
                 self.timings[backend]["compute_seconds"] += seconds
+            meta, hello = self.case_meta.get(case), self.hello.get(backend)
+        if status == "ok" and not cached and self.cache and backend in self.cacheable:
+            self._store(backend, case, dtype, record, meta, hello)
+        if lost:
+            self.problem("partial-file", None, f"cannot append to {self.partial_path} ({lost}); "
+                                               f"results are kept in memory for the reports")
         self.progress.result(backend, case, dtype, status, seconds)
         return True
+
+    def _store(self, backend, case, dtype, record, meta, hello) -> None:
+        try:
+            self.cache.store(backend, self.case_entries[case], dtype, record, meta, hello)
+        except OSError as exc:   # a cache that cannot be written costs time, never results
+            self.progress.message(f"result cache [{backend}]: cannot store {case} {dtype}: {exc}")
+
+    def _append_partial(self, record) -> str | None:
+        """Append one whole line (caller holds the lock); on a failed write (disk full)
+        cut the file back to its last whole line, stop appending and say why."""
+        if self.partial is None:
+            return None
+        size = self.partial.tell()
+        try:
+            line = (json.dumps(record, allow_nan=False) + "\n").encode("utf-8")
+            view = memoryview(line)
+            while view:
+                view = view[self.partial.write(view):]
+            self.partial_saved += 1
+            return None
+        except OSError as exc:
+            try:
+                os.ftruncate(self.partial.fileno(), size)
+                self.partial.close()
+            except OSError:
+                pass
+            self.partial = None
+            return exc.strerror or str(exc)
 
     def problem(self, kind, backend, detail, case=None, dtype=None):
         with self.lock:
@@ -182,7 +222,7 @@ class Run:
             self.problems.append({"kind": kind, "backend": backend, "case": case,
                                   "dtype": dtype, "detail": detail})
         where = " ".join(x for x in (backend, case, dtype) if x)
-        self.progress.message(f"{kind} [{where}]: {detail}")
+        self.progress.message(f"{kind} [{where}]: {detail}" if where else f"{kind}: {detail}")
 
     def junk(self, backend, text, current):
         """A line that is not protocol JSON: reported once per text, with a count."""
@@ -206,11 +246,25 @@ class Run:
             worker.kill()
 
 
+# stderr lines that tell why a worker died, best first; a line of protocol JSON never does
+_TELLING = (re.compile(r"Fatal Python error"),
+            re.compile(r"^\w+(\.\w+)*(Error|Exception|Interrupt|Exit)\b"),
+            re.compile(r"(?i)segmentation fault|aborted|killed|out of memory|core dumped"))
+
+
+def _telling_line(lines: list[str]) -> str:
+    lines = [x for x in lines if not x.lstrip().startswith('{"')]
+    for pattern in _TELLING:
+        found = [x for x in lines if pattern.search(x)]
+        if found:
+            return found[0] if pattern is _TELLING[0] else found[-1]
+    return lines[-1] if lines else ""
+
+
 def _error(kind, message, stderr_tail):
     """An error object for a worker failure; the message quotes the telling stderr line."""
     lines = [x for x in stderr_tail if x.strip()]
-    telling = next((x for x in lines if x.startswith("Fatal Python error")), None)
-    telling = telling or (lines[-1] if lines else "")
+    telling = _telling_line(lines)
     if telling:
         message = f"{message}; stderr: {telling.strip()[:200]}"
     tail = "\n".join(lines)
@@ -242,19 +296,29 @@ class _Conversation:
                 continue
             if line is None:
                 return "eof"
-            if self.handle(line):
-                # a worker that said goodbye gets a short grace to close its channel
-                deadline = time.monotonic() + (GRACE if self.bye else timeout)
+            kind = self.handle(line)
+            if kind:
+                # a worker that said goodbye gets a short grace to close its channel;
+                # --timeout times a case's computation (start to result), not the loading
+                # of its module, which a loaded machine can stretch past a short timeout
+                deadline = time.monotonic() + (
+                    GRACE if self.bye else timeout if kind == "start"
+                    else max(timeout, STARTUP_TIMEOUT))
         return "interrupted"
 
-    def handle(self, line: str) -> bool:
-        """Record one line; whether it was a protocol message (which resets the deadline)."""
+    def handle(self, line: str) -> str | None:
+        """Record one line; the type of a valid protocol message (it resets the deadline)."""
         run, backend = self.run, self.backend
         try:
             msg = decode_message(line)
         except ProtocolError as exc:
             run.junk(backend, f"{exc}: {line[:200]!r}", self.current)
-            return False
+            return None
+        msg, bad = check_message(msg)  # wrong types: a named problem, never a crash
+        if bad:
+            run.problem("protocol", backend, bad, *(self.current or ()))
+        if msg is None:
+            return None
         kind = msg["type"]
         if kind == "hello":
             self.hello = True
@@ -273,7 +337,7 @@ class _Conversation:
             self.result(msg)
         elif kind == "bye":
             self.bye = True
-        return True
+        return kind
 
     def result(self, msg: dict) -> None:
         key = (msg.get("case"), msg.get("dtype"))
@@ -360,8 +424,9 @@ def _timed_out(talk: _Conversation) -> None:
         return
     victim = talk.current if talk.current in remaining else remaining[0]
     what = "no result" if talk.current else "the case did not start"
+    limit = timeout if talk.current else max(timeout, STARTUP_TIMEOUT)
     run.add_result(backend, *victim, "timeout", error=_error(
-        "Timeout", f"{what} within {timeout:g} s; worker killed, restarted for the rest", tail),
+        "Timeout", f"{what} within {limit:g} s; worker killed, restarted for the rest", tail),
         seconds=timeout)
     run.problem("timeout", backend, f"killed after {timeout:g} s", *victim)
     remaining.remove(victim)
@@ -411,11 +476,12 @@ def supervise(run: Run, backend: str, slots) -> None:
 
 
 def _supervise(run: Run, backend: str, slots) -> None:
-    remaining = list(run.tasks[backend])
+    with run.lock:   # results already known (cached, or a broken case) need no worker
+        remaining = [(c, d) for c, d in run.tasks[backend] if (c, backend, d) not in run.results]
     python = None
     try:
         while remaining and not run.stop.is_set():
-            while not slots.acquire(timeout=0.2):
+            while not slots.acquire(backend, timeout=0.2):
                 if run.stop.is_set():
                     return
             try:  # provisioning takes a slot too: --jobs pip installs at most
@@ -442,22 +508,22 @@ def main(args) -> int:
     backend_names = select_backends(args.backends)
     chosen = select_cases(args.cases)
     dtypes = select_dtypes(args.dtypes)
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
-    if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
     pythons = parse_pythons(args.python, backend_names)
+    out = options.writable_folder(args.out)
     case_ids = [e["id"] for e in chosen]
+    broken = {e["id"]: e["error"] for e in chosen if e.get("error")}
     tasks = {REFERENCE: [(c, REFERENCE_DTYPE) for c in case_ids]}
     for b in backend_names:
         tasks[b] = [(c, d) for c in case_ids for d in dtypes]
     total = sum(len(t) for t in tasks.values())
     progress = Progress(total)
-    out = Path(args.out)
     stop = Interrupts().install()  # from here on a signal is recorded and ends in reports
     run = Run(args, tasks, out, progress)
     run.pythons = pythons
-    slots = threading.BoundedSemaphore(args.jobs)
+    _record_broken_cases(run, broken)
+    run.case_entries = {e["id"]: e for e in chosen}
+    reuse_results(run, pythons, reuse=not args.no_cache)
+    slots = OrderedSlots(args.jobs, launch_order(list(tasks), out))
     started = time.monotonic()
     threads = [threading.Thread(target=supervise, args=(run, b, slots), name=f"worker-{b}",
                                 daemon=True) for b in tasks]
@@ -467,12 +533,7 @@ def main(args) -> int:
         time.sleep(0.05)
     interrupted = stop.signum is not None
     if interrupted:
-        run.stop.set()
-        run.kill_all()
-        progress.message("interrupted: stopping workers, writing what has been computed")
-        deadline = time.monotonic() + 15
-        while not all(e.is_set() for e in run.finished.values()) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        _stop_workers(run, progress)
     for backend, items in tasks.items():  # whatever no thread could finish
         for case, dtype in items:
             run.add_result(backend, case, dtype, "interrupted" if interrupted else "crashed",
@@ -480,15 +541,48 @@ def main(args) -> int:
                                   "message": "no result was recorded", "traceback": ""})
     with run.lock:
         run.closed = True
-        run.partial.close()
+        if run.partial is not None:
+            run.partial.close()
     progress.close()
     doc = assemble(run, args, case_ids, time.monotonic() - started)
     finish(doc, signum=stop.signum)
-    write_reports(doc, out, Context(signal=stop.received))
+    try:
+        write_reports(doc, out, Context(signal=stop.received))
+    except OSError as exc:  # disk full, --out removed mid-run: say what is saved
+        stop.restore()
+        raise SaveError(_not_saved(run, out, exc)) from None
     run.partial_path.unlink(missing_ok=True)
     stop.restore()
-    print(render(doc, args.format).rstrip("\n"))
+    try:
+        print(render(doc, args.format).rstrip("\n"), flush=True)
+    except BrokenPipeError:  # the reader left (`| head`); the reports are written all the same
+        quiet_stdout()
     return stop.exit_status(doc["exit_status"])
+
+
+def _record_broken_cases(run: Run, broken: dict) -> None:
+    """A broken case file: an error for that case alone, on every backend."""
+    for backend, items in run.tasks.items():
+        for case, dtype in items:
+            if case in broken:
+                run.add_result(backend, case, dtype, "error", error={
+                    "type": "CaseError", "message": broken[case], "traceback": ""})
+
+
+def _stop_workers(run: Run, progress) -> None:
+    """After a signal: end every worker's group, give their threads 15 s to record it."""
+    run.stop.set()
+    run.kill_all()
+    progress.message("interrupted: stopping workers, writing what has been computed")
+    deadline = time.monotonic() + 15
+    while not all(e.is_set() for e in run.finished.values()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _not_saved(run: Run, out: Path, exc: OSError) -> str:
+    saved = (f"{run.partial_saved} of {len(run.results)} results are saved, one JSON object "
+             f"per line, in {run.partial_path}" if run.partial_saved else "no result was saved")
+    return f"cannot write the reports in {out} ({exc.strerror or exc}); {saved}"
 
 
 def _seeds_in(inputs: dict, prefix: str = "") -> dict:
@@ -518,11 +612,15 @@ def assemble(run: Run, args, case_ids, total_seconds) -> dict:
                                                     "packages")}
         if h.get("error"):
             env_backends[name]["error"] = h["error"].get("message")
+        if h.get("cached"):   # no worker ran: what the worker that computed them said
+            env_backends[name]["from_cache"] = True
     timings = {}
     for name, t in run.timings.items():
         timings[name] = {"wall_seconds": round(t["wall_seconds"], 3),
                          "startup_seconds": t["startup_seconds"], "workers": t["workers"],
-                         "compute_seconds": round(t["compute_seconds"], 3)}
+                         "compute_seconds": round(t["compute_seconds"], 3),
+                         "cached_results": sum(1 for r in results if r["backend"] == name
+                                               and r.get("cached"))}
     seeds = {"run": args.seed, "cases": {}}
     for meta in metas:
         inputs = meta.get("inputs") if isinstance(meta.get("inputs"), dict) else {}

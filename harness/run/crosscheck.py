@@ -201,7 +201,8 @@ def _backend_value(r: dict, out, dtype, ref_arr, judged_by_rule=False) -> tuple:
     """(Array|None, problem|None, method, tolerance class) of one backend's output; a
     convention output (judged by its rule, no tolerance) needs no tolerance class."""
     method = (r.get("methods") or {}).get(out)
-    kind = (r.get("tolerance_classes") or {}).get(out)
+    classes = r.get("tolerance_classes")
+    kind = classes.get(out) if isinstance(classes, dict) else None
     if out not in r["outputs"]:
         return None, f"output {out!r} missing", method, kind
     arr, problem = _decode(r["outputs"][out], dtype)

@@ -15,9 +15,9 @@ tolerance_classes, error, seconds}], arrays {key: encoded array, each distinct o
 verdicts [{case, output, backend, dtype, verdict, max_abs, max_rel, worst_index,
 tolerance {rtol, atol}, method, tolerance_class, odd_one_out, detail}], pairwise [{case, output, dtype, a, b, agree, max_abs, max_rel, tolerance,
 detail}], findings [{kind, case, output, dtype, backend, index, detail}], problems
-[{kind: junk|crash|timeout|worker-exit|protocol|conflict|internal|report, backend,
-case, dtype, detail}], summary {verdict: count}, exit_status, signal (SIGINT or SIGTERM,
-only when one stopped the run), merged_from (compare only). A verdict that
+[{kind: junk|crash|timeout|worker-exit|protocol|conflict|internal|report|partial-file,
+backend, case, dtype, detail}], summary {verdict: count}, exit_status, signal (SIGINT or
+SIGTERM, only when one stopped the run), merged_from (compare only). A verdict that
 disagrees also has actual and expected: the two values at worst_index.
 Non-finite metrics are the strings "inf"/"nan" (the file is strict JSON).
 """
@@ -29,12 +29,13 @@ import time
 from pathlib import Path
 
 from harness.common.fileio import file_lock, write_together
+from harness.common.schema import STATUSES, SchemaError, check_run_file
 from harness.run import schema
 from harness.run.crosscheck import PASSING, REFERENCE, crosscheck
 from harness.run.schema import FORMAT
 
-STATUSES = ("ok", "error", "unsupported", "crashed", "timeout", "interrupted")
 EXIT_INTERRUPTED = 130
+INTERRUPTED = "interrupted"
 
 
 class ResultsFileError(Exception):
@@ -192,35 +193,45 @@ def load_run(path) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise ResultsFileError(f"{path}: cannot read ({exc})") from None
     try:
-        run = json.loads(text)
+        run = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise ResultsFileError(_describe_json_error(path, text, exc)) from None
+    except ValueError as exc:  # NaN/Infinity tokens, an integer of more than 4300 digits
+        raise ResultsFileError(f"{path}: not strict JSON ({exc})") from None
+    except RecursionError:
+        raise ResultsFileError(f"{path}: not a harness results file (nested too deeply)") \
+            from None
     if not isinstance(run, dict) or "format" not in run:
         raise ResultsFileError(f"{path}: not a harness results file (no \"format\" key)")
     if run["format"] not in schema.READS:
         raise ResultsFileError(f"{path}: format {run['format']!r}, this harness reads "
                                f"{' and '.join(map(repr, schema.READS))}")
-    try:
-        run = schema.upgrade(run)
-    except schema.SchemaError as exc:
-        raise ResultsFileError(f"{path}: {exc}") from None
     results = run.get("results")
     if not isinstance(results, list) or not all(
             isinstance(r, dict) and {"case", "backend", "dtype", "status"} <= r.keys()
             for r in results):
         raise ResultsFileError(f"{path}: \"results\" is missing or malformed")
-    bad = sorted({r["status"] for r in results} - set(STATUSES))
+    bad = sorted({str(r["status"]) for r in results} - set(STATUSES))
     if bad:
         raise ResultsFileError(f"{path}: unknown result status {', '.join(map(str, bad))}")
-    if not any(r["backend"] == REFERENCE for r in results):
+    try:
+        run = check_run_file(schema.upgrade(run))
+    except (SchemaError, schema.SchemaError) as exc:
+        raise ResultsFileError(f"{path}: {exc}") from None
+    if not any(r["backend"] == REFERENCE for r in run["results"]):
         raise ResultsFileError(f"{path}: no reference results, nothing to cross-check against "
                                f"(was it written by `harness run`?)")
     run["_path"] = str(path)
     return run
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def merge(runs: list[dict]) -> dict:
-    """One run from several: results keyed by (case, backend, dtype), the first one kept.
+    """One run from several: results keyed by (case, backend, dtype), the first one kept,
+    except that a complete result replaces an interrupted one.
 
     The reference appears in every file; differing copies of one result are reported
     as a "conflict" problem (a reference that is not deterministic is a finding).
@@ -259,6 +270,11 @@ def merge(runs: list[dict]) -> dict:
                 merged["results"].append(r)
                 continue
             first, first_src = seen[key]
+            if INTERRUPTED in (first["status"], r["status"]):  # not a conflict: keep the
+                if first["status"] == INTERRUPTED != r["status"]:  # complete one
+                    merged["results"][merged["results"].index(first)] = r
+                    seen[key] = (r, src)
+                continue
             if (first["status"], first.get("outputs")) != (r["status"], r.get("outputs")):
                 merged["problems"].append({
                     "kind": "conflict", "backend": r["backend"], "case": r["case"],

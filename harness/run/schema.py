@@ -56,7 +56,8 @@ def unpack(run: dict) -> dict:
     arrays = run.pop("arrays", {})
     if not isinstance(arrays, dict):
         raise SchemaError('"arrays" is not an object')
-    for i, result in enumerate(run.get("results") or []):
+    results = run.get("results")
+    for i, result in enumerate(results if isinstance(results, list) else []):
         outputs = result.get("outputs") if isinstance(result, dict) else None
         for name, value in (outputs if isinstance(outputs, dict) else {}).items():
             if isinstance(value, dict) and value.keys() == {"array"}:
@@ -72,10 +73,11 @@ def upgrade(run: dict) -> dict:
     if run.get("format") == FORMAT:
         return unpack(run)
     for result in run.get("results") or []:
-        if isinstance(result, dict) and "tolerance_classes" not in result:
+        outputs = result.get("outputs") if isinstance(result, dict) else None
+        if isinstance(outputs, dict) and "tolerance_classes" not in result:
             methods = result.get("methods") if isinstance(result.get("methods"), dict) else {}
             result["tolerance_classes"] = {name: _v1_class(methods.get(name))
-                                           for name in (result.get("outputs") or {})}
+                                           for name in outputs}
     run["format"] = FORMAT
     return run
 

@@ -319,7 +319,8 @@ def test_methods_are_declared_and_recorded(be):
     x = be.asarray([0.1, 0.2])
     be.grad(lambda t: be.xp.sum(t * t))(x)
     used = be.used_methods()
-    assert list(used) == ["grad"] and used["grad"] == [be.methods["grad"]]
+    assert list(used) == ["grad"] and len(used["grad"]) == 1
+    assert used["grad"][0] in be.method_variants("grad"), (used, be.methods)
     kinds = {be.method_class(m) for m in used["grad"]}
     assert kinds == ({NUMERICAL} if be.name == "numpy" else {"exact"})
 

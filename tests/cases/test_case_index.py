@@ -12,7 +12,6 @@ import cases
 from harness.facts import FRAMEWORK_MODULES
 
 REPO = Path(cases.__file__).resolve().parent.parent
-CHAPTER = REPO.parent / "shared" / "seed" / "000_6bde21224c02a70b.txt"
 EXAMPLES = 13  # the issue lists thirteen examples
 
 
@@ -75,20 +74,17 @@ def test_loaded_cases_match_their_index_entries():
         assert case.notes.strip(), f"{case.id}: say what the case shows and why"
 
 
-def test_sections_are_headings_of_the_chapter():
-    if not CHAPTER.is_file():
-        pytest.skip(f"chapter not found at {CHAPTER}")
-    headings = {line[3:].strip() for line in CHAPTER.read_text(encoding="utf-8").splitlines()
+def test_sections_are_headings_of_the_chapter(seed_chapter):
+    text = seed_chapter.read_text(encoding="utf-8")
+    headings = {line[3:].strip() for line in text.splitlines()
                 if line.startswith("## ")}
     for entry in cases.case_index(groups=("chapter",)):
         assert entry["section"] in headings, entry
 
 
-def test_cases_name_the_chapter_label_and_the_section_position():
+def test_cases_name_the_chapter_label_and_the_section_position(seed_chapter):
     """The label and the n-th `##` heading identify the section in every edition."""
-    if not CHAPTER.is_file():
-        pytest.skip(f"chapter not found at {CHAPTER}")
-    lines = CHAPTER.read_text(encoding="utf-8").splitlines()
+    lines = seed_chapter.read_text(encoding="utf-8").splitlines()
     labels = [ln.strip()[len(":label:`"):-1] for ln in lines[:5] if ln.startswith(":label:`")]
     level2 = [ln[3:].strip() for ln in lines if ln.startswith("## ")]
     for entry in cases.case_index(groups=("chapter",)):

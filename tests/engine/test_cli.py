@@ -55,7 +55,8 @@ def test_usage_errors_of_the_harness_and_of_argparse_look_alike():
     ours = harness("envs", "--create", "tourch")
     theirs = harness("envs", "--bogus")
     assert ours.returncode == theirs.returncode == 2
-    assert ours.stderr.splitlines()[-1].startswith("harness envs: error: unknown environment")
+    assert ours.stderr.splitlines()[-1].startswith("harness envs: error: ")
+    assert "unknown environment(s) tourch" in ours.stderr
     assert theirs.stderr.splitlines()[-1].startswith("harness envs: error: unrecognized")
 
 

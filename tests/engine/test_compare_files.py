@@ -32,6 +32,8 @@ def test_merging_separate_runs_gives_the_verdicts_of_one_run(harness, read_run, 
     assert len(refs) == len(two_cases.split(",")) and not run["problems"]
     assert any(p["a"] in ("numpy", "jax") and p["b"] in ("numpy", "jax") for p in run["pairwise"])
     assert (merged / "junit.xml").exists()
+    page = (merged / "report.html").read_text(encoding="utf-8")
+    assert page.rstrip().endswith("</html>") and "jax" in page and "numpy" in page
 
 
 def test_a_changed_copy_of_a_result_is_a_conflict(harness, tmp_path, one_run):

@@ -1,6 +1,7 @@
 """Two runs with the same options: the same verdicts and the same numbers; seeds recorded.
 
-The reference must repeat bit for bit (SymPy/mpmath at fixed points); a framework
+Both runs recompute (--no-cache: the result cache would hand the second run the first
+run's reference). The reference must repeat bit for bit (SymPy/mpmath at fixed points); a framework
 within the tolerance of its dtype and method (harness.common.tolerances), although CPU
 runs usually repeat exactly too. Every seed a case draws its inputs with, and the
 run's own --seed, must be in run.json.
@@ -35,7 +36,7 @@ def two_runs(tmp_path_factory, numpy_python):
         out = tmp_path_factory.mktemp(f"det{i}")
         result = subprocess.run(
             [sys.executable, "-m", "harness", "run", "--backends", backends, "--cases", CASES,
-             "--seed", "1234", "--out", str(out)], cwd=REPO, env=environment(REPO),
+             "--seed", "1234", "--no-cache", "--out", str(out)], cwd=REPO, env=environment(REPO),
             capture_output=True, text=True, timeout=600, check=False)
         # a disagreement is a finding for other tests; here it must merely repeat
         assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-2000:]

@@ -127,18 +127,23 @@ def test_crashes_mid_run_lose_nothing_and_land_where_they_happened(tmp_path, fau
     passing = {k for k, (tag, _, _) in junit.items() if tag is None}
     assert passing == {k for k in junit if k[0] != "faulty"} | {
         ("faulty", "float32", A), ("faulty", "float32", C)}
-    if (out / "report.html").exists():
-        html = (out / "report.html").read_text()
-        assert "SIGSEGV" in html and "SIGABRT" in html
+    html = (out / "report.html").read_text()
+    assert "SIGSEGV" in html and "SIGABRT" in html
 
 
-def test_a_hang_is_killed_at_the_timeout_and_the_worker_restarted(tmp_path, faulty_dir):
+def test_a_hang_is_killed_at_the_timeout_and_the_worker_restarted(tmp_path, faulty_dir,
+                                                                  monkeypatch):
+    """--timeout 10 is 10 s of computation per case, 20 times what the slowest of these
+    cases needs on an idle machine (loading a case module is not counted): a loaded
+    machine does not time out the cases that do not hang (issue 13 item 13). The hang
+    ends by itself, long after the timeout: a run whose timeout did not act says "ok"
+    for it, and the assertions on the verdicts fail (not a subprocess timeout)."""
+    timeout = 10
+    monkeypatch.setenv("HARNESS_FAULT_HANG_S", str(6 * timeout))
     out, pids = tmp_path / "out", tmp_path / "pids"
     pids.mkdir()
-    started = time.monotonic()
-    result, run = run_faults(out, faulty_dir, f"hang@{A}@float32", [A, B], "--timeout", 2,
+    result, run = run_faults(out, faulty_dir, f"hang@{A}@float32", [A, B], "--timeout", timeout,
                              pids=pids)
-    assert time.monotonic() - started < 60
     assert result.returncode == 1
     assert statuses(run, "faulty") == {(A, "float32"): "timeout", (A, "float64"): "ok",
                                        (B, "float32"): "ok", (B, "float64"): "ok"}
@@ -146,8 +151,9 @@ def test_a_hang_is_killed_at_the_timeout_and_the_worker_restarted(tmp_path, faul
     assert verdicts_of(run, "faulty", A, "float64") == verdicts_of(run, "faulty", B) == {"agree"}
     assert_complete_and_agreeing(run, "numpy", [A, B])
     err = result_of(run, "faulty", A, "float32")["error"]
-    assert err["type"] == "Timeout" and "no result within 2 s" in err["message"]
-    assert f"- {A} [faulty float32] timeout: Timeout: no result within 2 s" in result.stdout
+    said = f"no result within {timeout} s"
+    assert err["type"] == "Timeout" and said in err["message"]
+    assert f"- {A} [faulty float32] timeout: Timeout: {said}" in result.stdout
     assert junit_cases(out)[("faulty", "float32", A)][:2] == ("error", "timeout")
     (hung,) = [int(p.name) for p in pids.iterdir()]
     with pytest.raises(ProcessLookupError):  # killed, not left sleeping

@@ -171,7 +171,11 @@ def run(backend: str, tasks: list[tuple[str, str]], seed: int, channel: Channel)
             except Exception as exc:  # noqa: BLE001
                 loaded[case_id] = (None, _error(exc))
                 meta = {"id": case_id}
-            channel.send(type="case", case=case_id, meta=meta)
+            try:
+                channel.send(type="case", case=case_id, meta=meta)
+            except (TypeError, ValueError) as exc:  # metadata that is not strict JSON
+                loaded[case_id] = (None, _error(exc))
+                channel.send(type="case", case=case_id, meta={"id": case_id})
         case, case_error = loaded[case_id]
         channel.send(type="start", case=case_id, dtype=dtype)
         _seed(seed)

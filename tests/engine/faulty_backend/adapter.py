@@ -5,7 +5,8 @@ $HARNESS_FAULT selects the faults: comma-separated ``KIND@CASE`` or
 the NumPy reference adapter, so its results agree.
 
 Faults before the case computes: ``segv`` (a real SIGSEGV through ctypes),
-``abort`` (os.abort, SIGABRT), ``exit`` (os._exit(3)), ``hang`` (sleeps an hour),
+``abort`` (os.abort, SIGABRT), ``exit`` (os._exit(3)), ``hang`` (sleeps an hour, or
+$HARNESS_FAULT_HANG_S seconds: a hang that ends lets a test see the verdict it gets),
 ``raise`` (RuntimeError), ``hostile`` (RuntimeError whose message holds what XML and
 a terminal must not get raw: ANSI colour codes, NUL, a lone surrogate), ``junk`` (a line that is not JSON written straight to
 the protocol channel, $HARNESS_PROTOCOL_FD), ``junk-partial`` (the start of a JSON
@@ -26,12 +27,18 @@ Faults in the outputs after the case's checks, so only the harness can catch the
 output plus OFF_BY: a plain finite disagreement), ``shape`` (one element more in
 the first output), ``dtype`` (first output float32 in a float64 task), ``scalar``
 (first output a Python float), ``object`` (first output an unencodable object).
+Faults in the protocol messages themselves, well-formed JSON with wrong contents:
+``message`` (the worker's result for that task goes out with the fields of the JSON
+object $HARNESS_FAULT_MESSAGE overwritten, NaN tokens allowed) and, for any task
+list, $HARNESS_FAULT_HELLO (the same, for the hello message).
 """
 
 import ctypes
 import dataclasses
+import json
 import os
 import subprocess
+import sys
 import threading
 import time
 
@@ -42,9 +49,10 @@ BEFORE = ("segv", "abort", "exit", "hang", "raise", "hostile", "junk", "junk-par
           "spawn", "thread", "fork")
 ADAPTER_FAULTS = ("np-dtype", "np-scalar", "undeclared-op")
 AFTER = ("nan", "inf", "off", "shape", "dtype", "scalar", "object")
+MESSAGES = ("message",)
 HOSTILE = "\x1b[31mred\x1b[0m NUL:\x00 surrogate:\ud800 end"
 OFF_BY = 0.5
-KINDS = BEFORE + ADAPTER_FAULTS + AFTER
+KINDS = BEFORE + ADAPTER_FAULTS + AFTER + MESSAGES
 
 
 def parse(text: str) -> list[tuple[str, str, str | None]]:
@@ -110,7 +118,7 @@ def _before(kinds: set[str], case_id: str) -> None:
     if "hostile" in kinds:
         raise RuntimeError(f"injected fault in {case_id}: {HOSTILE}")
     if "hang" in kinds:
-        time.sleep(3600)
+        time.sleep(float(os.environ.get("HARNESS_FAULT_HANG_S") or 3600))
     if "exit" in kinds:
         os._exit(3)
     if "abort" in kinds:
@@ -189,3 +197,27 @@ def _compute(case, be, dtype="float64"):
 
 
 _case_base.Case.compute = _compute
+
+
+def _forge_messages() -> None:
+    """Overwrite fields of the worker's own messages as $HARNESS_FAULT_MESSAGE/_HELLO say."""
+    channel = getattr(sys.modules.get("__main__"), "Channel", None)
+    hello = json.loads(os.environ.get("HARNESS_FAULT_HELLO") or "{}")
+    fields = json.loads(os.environ.get("HARNESS_FAULT_MESSAGE") or "{}")
+    faults = [(c, d) for k, c, d in parse(os.environ.get("HARNESS_FAULT", "")) if k == "message"]
+    if channel is None or not (hello or faults):
+        return
+
+    def send(self, **msg):
+        task = (msg.get("case"), msg.get("dtype"))
+        if msg["type"] == "hello" and msg.get("backend", "").startswith("faulty"):
+            msg.update(hello)
+        elif msg["type"] == "result" and any(c in ("*", task[0]) and d in (None, task[1])
+                                             for c, d in faults):
+            msg.update(fields)
+        self.stream.write(json.dumps(msg) + "\n")  # NaN tokens pass, as a broken worker's would
+        self.stream.flush()
+    channel.send = send
+
+
+_forge_messages()
