@@ -194,27 +194,30 @@ class Finished:
     exit_status: int | None
     stderr_tail: list = field(default_factory=list)
     cancelled: bool = False
+    timed_out: bool = False
 
 
 def run_once(argv, *, env: dict, timeout: float, cwd=REPO_ROOT,
-             cancelled=lambda: False) -> Finished:
-    """Run a one-shot worker (figures, plots) to its end, `timeout` or `cancelled()`
-    (polled: a signal to the run stops it at once); its group is ended after.
+             cancelled=lambda: False, echo=None) -> Finished:
+    """Run a one-shot worker (figures, plots, a book's chapter) to its end, `timeout` or
+    `cancelled()` (polled: a signal to the run stops it at once); its group is ended after.
 
     `error` says why it failed in one message: it could not start, it ran past the
-    timeout, or it exited non-zero (with the tail of its stderr).
+    timeout, or it exited non-zero (with the tail of its stderr). `echo` receives every
+    line, stdout's and stderr's, as it comes (e.g. to keep a log).
     """
     try:
-        worker = Worker(argv, env=env, cwd=cwd)
+        worker = Worker(argv, env=env, cwd=cwd, echo=echo)
     except OSError as exc:
         return Finished([], f"could not start {argv[0]}: {exc}", None)
     lines, deadline, why = [], time.monotonic() + timeout, None
+    late = f"took longer than {timeout:g} s and was stopped"
     try:
         while why is None:
             if cancelled():
                 why = "cancelled"
             elif time.monotonic() >= deadline:
-                why = f"took longer than {timeout:g} s and was stopped"
+                why = late
             else:
                 try:
                     line = worker.read_line(min(0.1, deadline - time.monotonic()))
@@ -223,12 +226,14 @@ def run_once(argv, *, env: dict, timeout: float, cwd=REPO_ROOT,
                 if line is None:
                     break
                 lines.append(line)
+                if echo is not None:
+                    echo(line)
     finally:
         rc = worker.stop(GRACE if why is None else 0)
     tail = worker.stderr_tail()
     if why is None and rc != 0:
         why = f"failed ({exit_text(rc)}):\n" + "\n".join(tail[-15:])
-    return Finished(lines, why, rc, tail, why == "cancelled")
+    return Finished(lines, why, rc, tail, why == "cancelled", why == late)
 
 
 # ---- worker side -------------------------------------------------------------------------

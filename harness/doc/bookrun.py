@@ -1,8 +1,9 @@
 """`harness doc PATH...`: a book's chapters in parallel, each in its own process.
 
-Each chapter runs as `python -m harness doc CHAPTER --chapter-job TOKEN` in a new
-session (its own process group), so a chapter that hangs, crashes or breaks the harness
-stops only itself, and Ctrl-C can stop every chapter's kernels at once. The chapter
+Each chapter runs as `python -m harness doc CHAPTER --chapter-job TOKEN` through the
+shared worker layer (`harness.common.processes.run_once`: its own process group, a
+deadline, the group killed at the end), so a chapter that hangs, crashes or breaks the
+harness stops only itself, and Ctrl-C stops every chapter's kernels at once. The chapter
 process writes its doc.json last; the token in it tells a fresh result from an old
 one. After every finished chapter book.json, index.html and junit.xml are rewritten,
 so an interrupted run keeps everything already done.
@@ -10,7 +11,6 @@ so an interrupted run keeps everything already done.
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -19,9 +19,9 @@ import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from pathlib import Path
 
-from harness import REPO_ROOT, envs
+from harness import envs
 from harness.cli import UsageError
-from harness.common import options
+from harness.common import options, processes
 from harness.doc import book, bookreport, cache, caselink, command, extras, parser, report, runner
 from harness.facts import canonical_backend, d2l_tab, split_version
 
@@ -33,7 +33,7 @@ class Book:
         self.args, self.chapters, self.single = args, chapters, single
         self.out = Path(args.out).resolve()
         self.cache_dir = Path(args.cache_dir).resolve() if args.cache_dir else self.out / "cache"
-        self.rows, self.procs = {}, {}
+        self.rows = {}
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.token = uuid.uuid4().hex
@@ -86,15 +86,10 @@ def run_chapter(b, bc) -> dict:
     cells = {t: len(chapter_obj.cells_for(t)) for t in tabs}
     b.say(f"start {bc.rel} ({', '.join(f'{t} {n} cells' for t, n in cells.items())})")
     out_dir.mkdir(parents=True, exist_ok=True)
+    limit = _chapter_limit(b.args, cells)
     with open(out_dir / "console.log", "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(_child_argv(b, bc, tabs, out_dir), cwd=REPO_ROOT,
-                                env=envs.worker_env(), stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-        with b.lock:
-            b.procs[bc.rel] = proc
-        rc = _wait(proc, _chapter_limit(b.args, cells))
-        with b.lock:
-            b.procs.pop(bc.rel, None)
+        done = processes.run_once(_child_argv(b, bc, tabs, out_dir), env=envs.worker_env(),
+                                  timeout=limit, cancelled=b.stop.is_set, echo=_log_writer(log))
     seconds = time.monotonic() - started
     doc = _read_doc(out_dir / "doc.json", b.token)
     if doc is not None:
@@ -103,13 +98,25 @@ def run_chapter(b, bc) -> dict:
         return bookreport.unfinished_row(bc, "interrupted", "stopped before it finished",
                                          seconds, rdir)
     tail = (out_dir / "console.log").read_text(errors="replace")[-800:].strip()
-    if rc is None:
+    if done.timed_out:
         return bookreport.unfinished_row(
-            bc, "timeout", f"the chapter process ran past {_chapter_limit(b.args, cells):.0f} s "
+            bc, "timeout", f"the chapter process ran past {limit:.0f} s "
             f"(every cell at --cell-timeout, plus start and cases) and was stopped: {tail}",
             seconds, rdir)
-    return bookreport.unfinished_row(bc, "crashed", f"chapter process exited {rc}: {tail}",
+    why = processes.exit_text(done.exit_status) if done.exit_status is not None else done.error
+    return bookreport.unfinished_row(bc, "crashed", f"chapter process ended ({why}): {tail}",
                                      seconds, rdir)
+
+
+def _log_writer(log):
+    """A line sink for the chapter's stdout and stderr (two threads) into `log`."""
+    lock = threading.Lock()
+
+    def write(line):
+        with lock:
+            log.write(line + "\n")
+            log.flush()
+    return write
 
 
 def _chapter_limit(args, cells: dict) -> float:
@@ -117,19 +124,6 @@ def _chapter_limit(args, cells: dict) -> float:
     timeout (tabs run in parallel), the kernels' start and the cases' runs, with margin."""
     return max(cells.values(), default=0) * args.cell_timeout + runner.STARTUP_TIMEOUT \
         + caselink.CASE_TIMEOUT + 60
-
-
-def _wait(proc, limit):
-    """The process's exit status, or None after killing its group at `limit` seconds."""
-    try:
-        return proc.wait(timeout=limit)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait()
-        return None
 
 
 def _read_doc(path, token):
@@ -172,19 +166,9 @@ def write_book(b, interrupted) -> dict:
 
 
 def _stop_all(b):
+    """Stop every running chapter: each chapter's `run_once` polls `b.stop` and ends its
+    process group (its kernels end with it: they exit with their parent)."""
     b.stop.set()
-    with b.lock:
-        procs = list(b.procs.values())
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for p in procs:
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, sig)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        deadline = time.monotonic() + 5
-        while any(p.poll() is None for p in procs) and time.monotonic() < deadline:
-            time.sleep(0.1)
 
 
 def _apply_tab_envs(items) -> None:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.cli import UsageError
-from harness.common import options
+from harness.common import options, processes
 from harness.doc import align, analyze, cache, caselink, parser, report, runner, unavailable
 from harness.doc import findings as findings_mod
 from harness.facts import DTYPES, REFERENCE, REFERENCE_DTYPE, d2l_tab
@@ -263,6 +263,7 @@ def chapter_job(args) -> int:
     """One chapter, as `harness.doc.bookrun` asks for it: its reports in --out."""
     if len(args.paths) != 1:
         raise UsageError("--chapter-job takes one chapter")
+    processes.exit_with_parent()   # the book's orchestrator gone (even by SIGKILL): stop
     chapter = load_chapter(args.paths[0], args.default_tab or "mxnet")
     tabs = _select_tabs(chapter, args.tabs)
     out_dir = options.writable_folder(args.out)  # before any cell runs

@@ -231,3 +231,63 @@ def test_a_chapter_that_cannot_be_read_is_reported_and_the_others_complete(tmp_p
     assert "not markdown" in rows(data)["broken.md"]["message"]
     junit = (tmp_path / "out" / "junit.xml").read_text()
     assert 'name="broken.md"' in junit and "<error" in junit
+
+
+def _descendants(pid: int) -> set:
+    """The process ids below `pid` (from /proc; Linux)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {p for p, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_killed_book_run_leaves_no_chapter_or_kernel_running(tmp_path):
+    """SIGKILL to `harness doc BOOK` mid-chapter: the chapter's process and its kernels
+    (one of them sleeping for an hour) exit with it instead of running on."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "harness", "doc", BOOK / "chapter_hang", "--no-cases",
+         "--cell-timeout", "600", "--out", tmp_path / "out"], cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        if "start chapter_hang" in line or "start hang.md" in line:
+            break
+    below = set()
+    for _ in range(240):              # the chapter process, and tensorflow's kernel asleep
+        below = _descendants(proc.pid)
+        if any("harness.doc.worker.kernel" in _cmdline(p) for p in below):
+            break
+        time.sleep(0.5)
+    kinds = sorted(_cmdline(p).split(" -m ")[-1] for p in below)
+    proc.kill()
+    proc.wait()
+    for _ in range(120):
+        if not any(map(_alive, below)):
+            break
+        time.sleep(0.5)
+    assert any("--chapter-job" in k for k in kinds), kinds
+    assert any(k.startswith("harness.doc.worker.kernel") for k in kinds), kinds
+    assert not [p for p in below if _alive(p)]
