@@ -174,7 +174,6 @@ def _stop_all(b):
 def _apply_tab_envs(items) -> None:
     """--tab-env TAB=BACKEND@VERSION, checked before any work and passed to the chapter
     processes (parser.TAB_ENV_VARIABLE): a tab runs in that framework version's env."""
-    from harness.envs import versions
     chosen = {}
     for item in items or []:
         tab, sep, backend = item.partition("=")
@@ -188,10 +187,7 @@ def _apply_tab_envs(items) -> None:
                              f"at any version (e.g. {parser.TAB_ENVS[tab]}@X.Y.Z)")
         if tab in chosen:
             raise UsageError(f"--tab-env {tab} is given twice")
-        try:
-            versions.check_installable(backend)
-        except envs.EnvError as exc:
-            raise UsageError(str(exc)) from None
+        options.installable(backend)
         chosen[tab] = backend
     if chosen:
         os.environ[parser.TAB_ENV_VARIABLE] = ",".join(f"{t}={b}" for t, b in chosen.items())
