@@ -36,7 +36,7 @@ from harness.facts import (
     split_version,
 )
 from harness.reports import Context, render
-from harness.reports import choices as report_formats
+from harness.reports import add_options as report_options
 from harness.run.cache import reuse_results
 from harness.run.interrupts import Interrupts
 from harness.run.results import FORMAT, finish, now, write_reports
@@ -55,9 +55,7 @@ def configure(p):
     p.add_argument("--jobs", type=options.positive_integer, default=os.cpu_count() or 1,
                    metavar="N",
                    help="workers running at once (default: the machine's cores)")
-    p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
-    p.add_argument("--format", choices=report_formats(), default="table",
-                   help="what to print on stdout (the report files are always written)")
+    report_options(p)
     p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
                    help="run backend NAME with this interpreter instead of its managed env "
                         "(NAME=reference: the reference worker's, by default the numpy env's)")
