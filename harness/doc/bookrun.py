@@ -22,6 +22,7 @@ from pathlib import Path
 from harness import envs
 from harness.cli import UsageError
 from harness.common import options, processes
+from harness.common.fileio import read_json_object
 from harness.doc import book, bookreport, cache, caselink, command, extras, parser, report, runner
 from harness.facts import canonical_backend, d2l_tab, split_version
 
@@ -127,11 +128,8 @@ def _chapter_limit(args, cells: dict) -> float:
 
 
 def _read_doc(path, token):
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return doc if doc.get("book_run") == token else None
+    doc = read_json_object(path)
+    return doc if doc and doc.get("book_run") == token else None
 
 
 def _progress_lines(row, done, total) -> list:
