@@ -219,8 +219,8 @@ def test_the_overhead_profile_splits_wrapper_and_implementation():
     with the native time and the two paired differences."""
     python = envs.env_python(AUTODIFF)
     proc = subprocess.run([str(python), "-m", "harness.bench.worker.overhead", AUTODIFF,
-                           "10,20", "x1_exp_norm2"], cwd=REPO_ROOT, capture_output=True, env=envs.worker_env(),
-                          text=True, timeout=600, check=False)
+                           "10,20", "x1_exp_norm2"], cwd=REPO_ROOT, env=envs.worker_env(),
+                          capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines()
             if line.startswith("| x1_exp_norm2")]
