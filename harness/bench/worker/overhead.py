@@ -22,6 +22,7 @@ from harness.bench.worker.workloads import WORKLOADS
 
 ROUNDS = 41          # interleaved samples per call
 MIN_TIME = 0.05      # seconds per sample
+MATRIX_MAX = 10_000  # largest n of a workload with an n×n matrix (bench's default)
 
 
 def calls(be, nat, workload, n: int) -> dict:
@@ -50,6 +51,8 @@ def profile(name: str, sizes: list, workloads: list) -> list:
     rows = []
     for wname in workloads:
         for n in sizes:
+            if WORKLOADS[wname].matrix and n > MATRIX_MAX:
+                continue
             figures = interleaved(calls(be, nat, WORKLOADS[wname], n), MIN_TIME, ROUNDS)
             s = {k: v["samples_s"] for k, v in figures.items()}
             native = statistics.median(s["native"])
