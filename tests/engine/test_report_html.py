@@ -238,6 +238,21 @@ def test_figures_drawn_from_each_backend_side_by_side(report):
     assert "jax [disagree]" in curve64 and "torch [" not in curve64  # the finding is flagged
 
 
+
+def test_a_surface_panel_without_output_says_so_and_the_figure_is_drawn(tmp_path):
+    """A 3-d panel has no 2-d text(): its "no output" note must not cost the whole figure."""
+    numpy_env_python()
+    run = make_run(n=21)
+    for r in run["results"]:
+        if (r["case"], r["backend"], r["dtype"]) == ("quadratic_approx", "torch", "float64"):
+            r.update(status="error", outputs={},
+                     error={"type": "RuntimeError", "message": "boom", "traceback": ""})
+    page = write_report(run, tmp_path).read_text()
+    alts = [img["alt"] for img in parse(page).images]
+    (surface,) = [a for a in alts if "quadratic_approx" in a and "[float64]" in a]
+    assert "torch (no output: error)" in surface
+    assert len(alts) == 2 * len(DTYPES)
+
 def test_figures_unavailable_are_explained(tmp_path, monkeypatch):
     monkeypatch.setenv("HARNESS_ENV_DIR", str(tmp_path / "no-envs"))
     page = write_report(make_run(), tmp_path).read_text()

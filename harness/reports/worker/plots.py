@@ -62,8 +62,10 @@ def _few_ticks(ax, axes="xy"):
 
 
 def _say_missing(ax, text):
-    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True,
-            transform=ax.transAxes, fontsize=8, color="#a00")
+    """`text` in the middle of the panel (a 3-d panel's text() wants x, y and z: text2D)."""
+    write = getattr(ax, "text2D", ax.text)
+    write(0.5, 0.5, text, ha="center", va="center", wrap=True,
+          transform=ax.transAxes, fontsize=8, color="#a00")
 
 
 def _frame(ax, spec, panel, ylabel: str, axes: str, **ticks) -> None:
