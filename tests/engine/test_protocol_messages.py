@@ -119,3 +119,17 @@ def test_every_message_type_decodes_and_hello_must_speak_this_protocol():
 def test_junk_lines_are_refused(junk, words):
     with pytest.raises(ProtocolError, match=words):
         decode_message(junk)
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_in_a_message_are_junk_and_named(token):
+    """Python's json reads these tokens by default; the protocol is strict JSON."""
+    with pytest.raises(ProtocolError, match=rf"^not JSON \({token} is not a JSON value\)$"):
+        decode_message(f'{{"type": "bye", "seconds": {token}}}')
+
+
+@pytest.mark.parametrize("junk", ["[" * 100_000, '{"type": "bye", "n": ' + "9" * 5000 + "}"],
+                         ids=["nested-too-deeply", "over-long-integer"])
+def test_lines_json_cannot_hold_are_junk_not_a_crash(junk):
+    with pytest.raises(ProtocolError, match="^not JSON$"):
+        decode_message(junk)
