@@ -5,6 +5,7 @@ test_protocol_roundtrip.py encodes in the numpy environment; these run in proces
 """
 
 import base64
+import collections
 import json
 import math
 import struct
@@ -20,6 +21,7 @@ from harness.common.protocol import (
     decode_message,
     encode_floats,
     encode_message,
+    type_name,
 )
 
 
@@ -117,8 +119,25 @@ def test_every_message_type_decodes_and_hello_must_speak_this_protocol():
     ('"result"', "not a harness-worker/1 message"),
 ])
 def test_junk_lines_are_refused(junk, words):
-    with pytest.raises(ProtocolError, match=words):
+    with pytest.raises(ProtocolError, match=f"^{words}$"):
         decode_message(junk)
+
+
+def test_a_hello_in_another_protocol_is_refused_naming_both():
+    with pytest.raises(ProtocolError,
+                       match="^worker speaks 'harness-worker/0', expected 'harness-worker/1'$"):
+        decode_message('{"type": "hello", "protocol": "harness-worker/0"}')
+
+
+class Outer:
+    class Inner:
+        pass
+
+
+def test_type_name_is_the_bare_name_of_a_builtin_else_module_and_qualified_name():
+    assert [type_name(v) for v in (1.5, [], None)] == ["float", "list", "NoneType"]
+    assert type_name(Outer.Inner()) == f"{__name__}.Outer.Inner"
+    assert type_name(collections.OrderedDict()) == "collections.OrderedDict"
 
 
 @pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
