@@ -152,3 +152,9 @@ def test_nan_and_infinity_in_a_message_are_junk_and_named(token):
 def test_lines_json_cannot_hold_are_junk_not_a_crash(junk):
     with pytest.raises(ProtocolError, match="^not JSON$"):
         decode_message(junk)
+
+
+def test_a_value_that_is_not_an_encoded_array_is_quoted_up_to_80_characters():
+    with pytest.raises(ProtocolError) as caught:
+        decode_array("z" * 200)
+    assert str(caught.value) == "not an encoded array: " + "z" * 80

@@ -22,6 +22,7 @@ from harness.common.tolerances import (
     compare,
     looser,
     tolerance,
+    unravel,
 )
 from harness.run.crosscheck import crosscheck
 
@@ -142,7 +143,8 @@ def test_tolerance_lookup_and_unknown_dtype_or_class():
     assert tolerance("float64", NUMERICAL) == TOLERANCES[("float64", NUMERICAL)]
     with pytest.raises(ValueError, match="float16.*float32, float64"):
         tolerance("float16")
-    with pytest.raises(ValueError, match="unknown tolerance class 'numdifftools'"):
+    with pytest.raises(ValueError, match="^unknown tolerance class 'numdifftools'; "
+                                         "known: exact, numerical$"):
         tolerance("float64", "numdifftools")
 
 
@@ -222,3 +224,10 @@ def test_decoded_arrays_of_any_dtype_compare_as_floats():
     empty = Array([], (0, 3), "float64")
     assert compare(empty, Array([], (0, 2), "float64"), Tolerance(1.0, 1.0)).detail == \
         "shape (0, 3) != expected shape (0, 2)"
+
+
+def test_unravel_is_c_order():
+    shape = (2, 3, 4)
+    positions = [(i, j, k) for i in range(2) for j in range(3) for k in range(4)]
+    assert [unravel(n, shape) for n in range(24)] == positions
+    assert unravel(0, ()) == () and unravel(4, (5, 1)) == (4, 0)
