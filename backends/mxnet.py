@@ -73,6 +73,9 @@ def _make_xp():
     )
 
 
+_DTYPE_NAMES: dict = {}   # an array's .dtype (a numpy type) -> its name
+
+
 def _np(a):
     """autograd.grad hands back legacy NDArrays; the numpy-semantics ops need mx.np arrays."""
     return a if isinstance(a, mnp.ndarray) else a.as_np_ndarray()
@@ -127,7 +130,14 @@ class MxnetBackend(Backend):
         return _asarray(data, dtype)
 
     def _dtype_of(self, x):
-        return onp.dtype(x.dtype).name if isinstance(x, mnp.ndarray) else None
+        # every grad call asks: onp.dtype(x.dtype).name costs ~3 µs, the lookup ~0.8 µs
+        if not isinstance(x, mnp.ndarray):
+            return None
+        dtype = x.dtype
+        name = _DTYPE_NAMES.get(dtype)
+        if name is None:
+            name = _DTYPE_NAMES[dtype] = onp.dtype(dtype).name
+        return name
 
     def to_numpy(self, value):
         return value.asnumpy() if hasattr(value, "asnumpy") else onp.asarray(value)

@@ -211,3 +211,21 @@ def test_timed_calls_run_compiled_after_the_eager_first_calls(tmp_path):
     for m in adapter:
         assert "tf.function" in m["timed_method"] and "eager" not in m["timed_method"], m
         assert "eager" in m["method"], m   # n = 10: the first calls ran eagerly
+
+
+@needs_backend
+def test_the_overhead_profile_splits_wrapper_and_implementation():
+    """harness.bench.worker.overhead (BENCHMARKS.md's profile): one row per workload and n,
+    with the native time and the two paired differences."""
+    python = envs.env_python(AUTODIFF)
+    proc = subprocess.run([str(python), "-m", "harness.bench.worker.overhead", AUTODIFF,
+                           "10,20", "x1_exp_norm2"], cwd=REPO_ROOT, env=envs.worker_env(),
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines()
+            if line.startswith("| x1_exp_norm2")]
+    assert [int(r[1]) for r in rows] == [10, 20]
+    for _, _, native, wrapper, inner, paired in rows:
+        assert native.strip().endswith("µs") and float(native.split()[0]) > 0
+        assert wrapper.strip().endswith("µs") and inner.strip().endswith("µs")
+        assert float(paired) > 0
