@@ -330,7 +330,7 @@ def test_junit_messages_are_the_detail_lines_of_their_cell():
             checked += 1
     failing = {(v["case"], v["backend"], v["dtype"]) for v in run["verdicts"]
                if v["verdict"] != "agree"}
-    assert checked == len(failing) == 4
+    assert checked == len(failing) == 4   # x on a and b, y on b, w on b
     (two,) = [tc for tc in suites["w"] if tc.get("name") == "b"]
     assert two.find("failure").get("message").count("; h: disagree: ") == 1
     assert int(root.get("tests")) == len(list(root.iter("testcase")))
