@@ -29,14 +29,10 @@ from pathlib import Path
 
 from harness import REPO_ROOT, envs
 from harness.common.fileio import write_json_atomic
+from harness.common.processes import interpreter
 
 FORMAT = "harness-bench-startup/1"
 TARGET = 1.5   # issue 15: a warm run within 1.5 x its workers' start-up
-
-
-def _python(name: str, pythons: dict) -> str:
-    env = "numpy" if name == "reference" else name
-    return pythons.get(name) or str(envs.ensure(env))
 
 
 def _hello_problem(proc) -> str | None:
@@ -65,7 +61,7 @@ def startup_only(names: list[str], jobs: int, pythons: dict) -> dict:
         with slots:
             t0 = time.monotonic()
             proc = subprocess.run(
-                [_python(name, pythons), "-m", "harness.run.worker", "--backend", name,
+                [interpreter(name, pythons), "-m", "harness.run.worker", "--backend", name,
                  "--tasks", ""], cwd=REPO_ROOT, env=envs.worker_env(), capture_output=True,
                 text=True, check=False)
             each[name] = round(time.monotonic() - t0, 3)

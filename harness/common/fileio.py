@@ -1,5 +1,6 @@
-"""Atomic file writes (a reader sees the old file or the new one, never half of one), and
-the lock that serialises writers across processes."""
+"""Atomic file writes (a reader sees the old file or the new one, never half of one), the
+lock that serialises writers across processes, and the reading of the small JSON files
+(caches, markers) that may be absent or damaged."""
 
 import fcntl
 import json
@@ -80,6 +81,16 @@ def write_together(files: dict) -> tuple:
     finally:
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
+
+
+def read_json_object(path) -> dict | None:
+    """The JSON object in `path`, or None when the file is absent, unreadable, not JSON or
+    not an object: a cache entry or marker in that state is as good as missing."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def write_json_atomic(path, obj) -> Path:

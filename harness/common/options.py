@@ -97,6 +97,17 @@ def interpreters(items, allowed, option: str = "--python") -> dict:
     return found
 
 
+def installable(name: str) -> None:
+    """Before any work: a NAME@VERSION that cannot be installed here is a UsageError saying
+    why (exit 2), not a failure after other work; a plain NAME passes."""
+    from harness import envs
+    from harness.envs import versions
+    try:
+        versions.check_installable(name)
+    except envs.EnvError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def writable_folder(text, option: str = "--out") -> Path:
     """Create the folder if needed and prove a file can be written in it; else UsageError.
 

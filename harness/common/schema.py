@@ -133,32 +133,31 @@ class Obj(Spec):
                 spec.check(value[name], _join(where, name))
 
 
-class MapOf(Spec):
-    """An object with any keys, every value matching `spec`."""
+class _Each(Spec):
+    """A container of `kind` (dict or list) whose every item matches `spec`."""
 
-    expected = "an object"
+    kind: type = list
 
     def __init__(self, spec: Spec):
         self.spec = spec
 
     def check(self, value, where=""):
-        if not isinstance(value, dict):
-            raise SchemaError(where, f"{_describe(value)}, expected an object")
-        for key, item in value.items():
+        if not isinstance(value, self.kind):
+            raise SchemaError(where, f"{_describe(value)}, expected {self.expected}")
+        for key, item in value.items() if self.kind is dict else enumerate(value):
             self.spec.check(item, _join(where, key))
 
 
-class ListOf(Spec):
-    expected = "a list"
+class MapOf(_Each):
+    """An object with any keys, every value matching `spec`."""
 
-    def __init__(self, spec: Spec):
-        self.spec = spec
+    kind, expected = dict, "an object"
 
-    def check(self, value, where=""):
-        if not isinstance(value, list):
-            raise SchemaError(where, f"{_describe(value)}, expected a list")
-        for i, item in enumerate(value):
-            self.spec.check(item, _join(where, i))
+
+class ListOf(_Each):
+    """A list, every item matching `spec`."""
+
+    kind, expected = list, "a list"
 
 
 STR, INT, OBJECT, LIST = Kind(str), Kind(int), Kind(dict), Kind(list)

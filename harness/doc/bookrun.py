@@ -22,6 +22,7 @@ from pathlib import Path
 from harness import envs
 from harness.cli import UsageError
 from harness.common import options, processes
+from harness.common.fileio import read_json_object
 from harness.doc import book, bookreport, cache, caselink, command, extras, parser, report, runner
 from harness.facts import canonical_backend, d2l_tab, split_version
 
@@ -127,11 +128,8 @@ def _chapter_limit(args, cells: dict) -> float:
 
 
 def _read_doc(path, token):
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return doc if doc.get("book_run") == token else None
+    doc = read_json_object(path)
+    return doc if doc and doc.get("book_run") == token else None
 
 
 def _progress_lines(row, done, total) -> list:
@@ -174,7 +172,6 @@ def _stop_all(b):
 def _apply_tab_envs(items) -> None:
     """--tab-env TAB=BACKEND@VERSION, checked before any work and passed to the chapter
     processes (parser.TAB_ENV_VARIABLE): a tab runs in that framework version's env."""
-    from harness.envs import versions
     chosen = {}
     for item in items or []:
         tab, sep, backend = item.partition("=")
@@ -188,10 +185,7 @@ def _apply_tab_envs(items) -> None:
                              f"at any version (e.g. {parser.TAB_ENVS[tab]}@X.Y.Z)")
         if tab in chosen:
             raise UsageError(f"--tab-env {tab} is given twice")
-        try:
-            versions.check_installable(backend)
-        except envs.EnvError as exc:
-            raise UsageError(str(exc)) from None
+        options.installable(backend)
         chosen[tab] = backend
     if chosen:
         os.environ[parser.TAB_ENV_VARIABLE] = ",".join(f"{t}={b}" for t, b in chosen.items())

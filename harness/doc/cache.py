@@ -15,7 +15,7 @@ from pathlib import Path
 
 import harness
 from harness import REPO_ROOT, envs
-from harness.common.fileio import write_json_atomic
+from harness.common.fileio import read_json_object, write_json_atomic
 from harness.doc import extras, parser
 from harness.doc.runner import TabRun
 from harness.facts import REFERENCE_ENV
@@ -82,11 +82,8 @@ class Store:
     def get(self, kind, key):
         if not self.enabled:
             return None
-        try:
-            entry = json.loads(self._path(kind, key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return entry.get("value") if entry.get("format") == FORMAT else None
+        entry = read_json_object(self._path(kind, key))
+        return entry.get("value") if entry and entry.get("format") == FORMAT else None
 
     def put(self, kind, key, value) -> None:
         write_json_atomic(self._path(kind, key), {"format": FORMAT, "value": value})

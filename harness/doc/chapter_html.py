@@ -155,31 +155,41 @@ def _finding(doc, i, f, size, path) -> str:
             f"</article>")
 
 
+def _pre(text, css: str = "") -> str:
+    """`text` preformatted and escaped, "" for no text."""
+    if not text:
+        return ""
+    return f"<pre class='{css}'>{_e(text)}</pre>" if css else f"<pre>{_e(text)}</pre>"
+
+
+def _folded(summary: str, text) -> str:
+    """`text` preformatted behind a <details> summary, "" for no text."""
+    return f"<details><summary>{summary}</summary>{_pre(text)}</details>" if text else ""
+
+
+def _error_text(err) -> str:
+    """A cell's error: its traceback, headed by TYPE: MESSAGE unless that is in it already."""
+    if not err:
+        return ""
+    tb = err.get("traceback") or ""
+    return tb if str(err.get("message")) in tb else f"{err.get('type')}: {err.get('message')}\n{tb}"
+
+
 def _cell_td(doc, runs, tab, cell) -> str:
     if cell is None:
         return "<td class='muted'>(no cell)</td>"
     reply = runs[tab].cells.get(cell["index"], {}) if tab in runs else {}
+    display = reply.get("display")
     parts = [(f"<td><small class='muted'>lines {cell['start']}-{cell['end']} &middot; "
-             f"{_e(reply.get('status', 'not run'))}</small>")]
-    if cell.get("source"):
-        parts.append(f"<details><summary>source</summary><pre>{_e(cell['source'])}</pre>"
-                     "</details>")
-    if reply.get("stdout"):
-        parts.append(f"<pre>{_e(reply['stdout'][-4000:])}</pre>")
-    if reply.get("display"):
-        parts.append(f"<pre>Out: {_e(reply['display'][:2000])}</pre>")
-    if reply.get("error"):
-        err = reply["error"]
-        tb = err.get("traceback") or ""
-        text = tb if str(err.get("message")) in tb else f"{err.get('type')}: {err.get('message')}\n{tb}"
-        parts.append(f"<pre class='k-error'>{_e(text)}</pre>")
-    if reply.get("stderr"):
-        parts.append(f"<details><summary>stderr</summary><pre>{_e(reply['stderr'][-3000:])}"
-                     "</pre></details>")
-    for name, v in cell.get("variables", {}).items():
-        parts.append(f"<pre>{_e(name)} = {_e(v)}</pre>")
-    for png in reply.get("figures", []):
-        parts.append(f"<img alt='figure of the {_e(tab)} tab' src='data:image/png;base64,{png}'>")
+              f"{_e(reply.get('status', 'not run'))}</small>"),
+             _folded("source", cell.get("source")),
+             _pre((reply.get("stdout") or "")[-4000:]),
+             _pre(display and f"Out: {display[:2000]}"),
+             _pre(_error_text(reply.get("error")), "k-error"),
+             _folded("stderr", (reply.get("stderr") or "")[-3000:])]
+    parts += [_pre(f"{name} = {v}") for name, v in cell.get("variables", {}).items()]
+    parts += [f"<img alt='figure of the {_e(tab)} tab' src='data:image/png;base64,{png}'>"
+              for png in reply.get("figures", [])]
     return "".join(parts) + "</td>"
 
 

@@ -29,7 +29,7 @@ class Value:
     @classmethod
     def decode(cls, obj):
         try:
-            if str(obj.get("dtype", "")).startswith("complex"):
+            if str(obj.get("dtype")).startswith("complex"):
                 part = "float32" if obj["dtype"] == "complex64" else "float64"
                 flat, _, _ = decode_array(dict(obj, dtype=part, shape=list(obj["shape"]) + [2]))
                 pairs = [complex(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
@@ -87,7 +87,7 @@ def _permute(flat, shape, perm):
 
 
 def _finite(x) -> bool:
-    return cmath.isfinite(x) if isinstance(x, complex) else math.isfinite(x)
+    return cmath.isfinite(x)    # floats, ints and complex numbers alike
 
 
 def _compare_flat(a, b, tol):
@@ -106,12 +106,11 @@ def _compare_flat(a, b, tol):
         ok = ok and excess <= 0
         if excess > worst_excess:
             worst, worst_excess = i, excess
-    return tolerances.Comparison(ok, max_abs=max_abs, max_rel=max_rel, worst_index=(worst,),
-                                 reason="" if ok else "tolerance")
+    return tolerances.Comparison(ok, max_abs=max_abs, max_rel=max_rel, worst_index=(worst,))
 
 
 def _sort_key(v):
-    return (v.real, v.imag) if isinstance(v, complex) else (v, 0.0)
+    return (v.real, v.imag)     # a float's imag is 0: real numbers sort as themselves
 
 
 def _reordered(a: Value, b: Value, tol) -> bool:
@@ -148,17 +147,16 @@ def compare_values(a: Value, b: Value, tol=None) -> dict:
     base = {"tolerance": str(tol), "dtypes": [a.dtype, b.dtype],
             "shapes": [list(a.shape), list(b.shape)], "layout": None,
             "max_abs": None, "max_rel": None, "worst_index": None}
-    best = None
+    best = None     # (layout, comparison, b's data laid out like a) closest to agreeing
     for layout, data in _layouts(a, b):
         c = _compare_flat(a.flat, data, tol)
         if c.ok:
             return dict(base, verdict="agree" if layout is None else "layout", layout=layout)
-        key = c.max_abs if c.max_abs is not None else math.inf
-        if c.reason == "non-finite":
-            best = best or (key, layout, c, data)
-            continue
-        if best is None or key < best[0]:
-            best = (key, layout, c, data)
+        if c.reason == "non-finite":    # NaN/Inf is in every layout: the first says where
+            best = (layout, c, data)
+            break
+        if best is None or c.max_abs < best[1].max_abs:
+            best = (layout, c, data)
     if _reordered(a, b, tol):
         return dict(base, verdict="layout",
                     layout=f"reordered (the same values in another order, shape {a.shape} "
@@ -167,16 +165,15 @@ def compare_values(a: Value, b: Value, tol=None) -> dict:
         return dict(base, verdict="drift",
                     detail=f"shape {a.shape} vs {b.shape}: different number of values "
                            f"({a.size} vs {b.size})")
-    _, layout, c, data = best
-    worst = c.worst_index[0] if c.worst_index else None
-    at_worst = None if worst is None else [_num(a.flat[worst]), _num(data[worst])]
+    layout, c, data = best
+    worst = c.worst_index[0]
+    index = tolerances.unravel(worst, a.shape)
     detail = c.detail if c.reason == "non-finite" else (
-        f"max abs err {c.max_abs:.3g}, max rel err {c.max_rel:.3g} at index "
-        f"{tuple(tolerances.unravel(worst, a.shape)) if worst is not None else ()}")
+        f"max abs err {c.max_abs:.3g}, max rel err {c.max_rel:.3g} at index {index}")
     return dict(base, verdict="drift", layout=layout, max_abs=_num(c.max_abs),
-                max_rel=_num(c.max_rel),
-                worst_index=None if worst is None else list(tolerances.unravel(worst, a.shape)),
-                at_worst=at_worst, non_finite=c.reason == "non-finite",
+                max_rel=_num(c.max_rel), worst_index=list(index),
+                at_worst=[_num(a.flat[worst]), _num(data[worst])],
+                non_finite=c.reason == "non-finite",
                 detail=detail + (f"; compared {layout}" if layout else ""))
 
 
@@ -213,27 +210,26 @@ def numbers(text: str) -> list:
 
 
 def compare_numbers(xs, ys, tol) -> dict:
-    """Printed numbers agree when within tolerance plus both printing resolutions."""
-    worst = {"max_abs": 0.0, "max_rel": 0.0, "worst_index": None}
-    ok = True
+    """Printed numbers agree when within tolerance plus both printing resolutions.
+
+    The worst is the largest difference beyond that (the first of equal ones); a
+    non-finite number never agrees, as in `run`, and is the worst (the last one)."""
+    max_abs = max_rel = 0.0
+    worst, worst_err, non_finite = None, -math.inf, False
     for i, ((x, rx), (y, ry)) in enumerate(zip(xs, ys)):
         if not (math.isfinite(x) and math.isfinite(y)):
-            ok = False                      # NaN or Inf never agrees, as in `run`
-            worst.update(max_abs="inf", worst_index=[i], non_finite=True)
+            max_abs, worst, worst_err, non_finite = math.inf, i, math.inf, True
             continue
         err = abs(x - y)
         rel = err / abs(y) if y else (0.0 if err == 0 else math.inf)
-        if err > tol.atol + tol.rtol * abs(y) + rx + ry:
-            ok = False
-            if worst["worst_index"] is None or (isinstance(worst["max_abs"], float)
-                                                and err > worst["max_abs"]):
-                worst["worst_index"] = [i]
-        if isinstance(worst["max_abs"], float):
-            worst["max_abs"] = max(worst["max_abs"], err)
-        worst["max_rel"] = max(worst["max_rel"], rel)
-    worst["max_rel"] = _num(worst["max_rel"])
-    return dict(worst, verdict="agree" if ok else "drift", tolerance=str(tol)
-                + " + printing resolution")
+        if err > tol.atol + tol.rtol * abs(y) + rx + ry and err > worst_err:
+            worst, worst_err = i, err
+        max_abs, max_rel = max(max_abs, err), max(max_rel, rel)
+    out = {"max_abs": _num(max_abs), "max_rel": _num(max_rel),
+           "worst_index": None if worst is None else [worst],
+           "verdict": "agree" if worst is None else "drift",
+           "tolerance": str(tol) + " + printing resolution"}
+    return dict(out, non_finite=True) if non_finite else out
 
 
 def compare_printed(text_a: str, text_b: str, tol) -> list:
@@ -245,8 +241,6 @@ def compare_printed(text_a: str, text_b: str, tol) -> list:
     else:
         na, nb = numbers(text_a), numbers(text_b)
         if len(na) != len(nb):
-            if not na and not nb:
-                return []
             return [{"verdict": "not comparable", "line": None,
                      "detail": f"{len(na)} vs {len(nb)} printed numbers"}]
         pairs = [(text_a.strip(), text_b.strip())]

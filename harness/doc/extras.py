@@ -16,7 +16,7 @@ import subprocess
 from pathlib import Path
 
 from harness import envs
-from harness.common.fileio import write_json_atomic
+from harness.common.fileio import read_json_object, write_json_atomic
 from harness.envs import spec
 
 FOLDER = "doc-extras"
@@ -45,10 +45,7 @@ def _hash(reqs) -> str:
 def ready_path(env_name: str) -> Path | None:
     """The extras folder if it holds exactly the declared list, else None."""
     reqs = requirements(env_name)
-    try:
-        marker = json.loads((folder(env_name) / MARKER).read_text())
-    except (OSError, ValueError):
-        return None
+    marker = read_json_object(folder(env_name) / MARKER) or {}
     return folder(env_name) if reqs and marker.get("hash") == _hash(reqs) else None
 
 

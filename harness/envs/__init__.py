@@ -14,7 +14,6 @@ makes the environment `damaged`, and ensure() reinstalls what is missing.
 """
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 from harness import REPO_ROOT, facts
-from harness.common.fileio import file_lock, write_json_atomic
+from harness.common.fileio import file_lock, read_json_object, write_json_atomic
 from harness.envs import health, installer, interpreters, sources, spec, versions
 from harness.envs.errors import EnvError
 
@@ -88,11 +87,7 @@ def framework_package(name: str) -> str:
 
 
 def _marker(name: str) -> dict | None:
-    try:
-        data = json.loads((env_path(name) / MARKER).read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_json_object(env_path(name) / MARKER)
 
 
 def status(name: str, deep: bool = False) -> dict:

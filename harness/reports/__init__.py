@@ -56,6 +56,13 @@ def choices() -> list:
     return sorted(name for name, r in formats().items() if r.printable)
 
 
+def add_options(p) -> None:
+    """`--out` and `--format` of the commands that write the reports (run, compare)."""
+    p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
+    p.add_argument("--format", choices=choices(), default="table",
+                   help="what to print on stdout (the report files are always written)")
+
+
 def files() -> list:
     """The formats written to --out: the record (run.json) last."""
     return sorted((r for r in formats().values() if r.file), key=lambda r: (r.record, r.file))

@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 
 from harness import REPO_ROOT, __version__
-from harness.common.fileio import write_atomic
+from harness.common.fileio import read_json_object, write_atomic
 
 FORMAT = "harness-result-cache/3"   # /2: outputs kept in the case's order; /3: tolerance classes
 # backend -> (environment whose pins key it, adapter files whose code decides the numbers)
@@ -72,11 +72,8 @@ class ResultCache:
     def lookup(self, backend: str, case: dict, dtype: str) -> dict | None:
         """The stored entry {key, record, meta, hello} or None (absent, unreadable, foreign)."""
         key = self.key(backend, case, dtype)
-        try:
-            entry = json.loads(self._path(backend, case["id"], dtype, key).read_text("utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(entry, dict) or entry.get("key") != key or \
+        entry = read_json_object(self._path(backend, case["id"], dtype, key))
+        if entry is None or entry.get("key") != key or \
                 entry.get("format") != FORMAT or not isinstance(entry.get("record"), dict):
             return None
         return entry

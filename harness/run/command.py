@@ -36,7 +36,7 @@ from harness.facts import (
     split_version,
 )
 from harness.reports import Context, render
-from harness.reports import choices as report_formats
+from harness.reports import add_options as report_options
 from harness.run.cache import reuse_results
 from harness.run.interrupts import Interrupts
 from harness.run.results import FORMAT, finish, now, write_reports
@@ -55,9 +55,7 @@ def configure(p):
     p.add_argument("--jobs", type=options.positive_integer, default=os.cpu_count() or 1,
                    metavar="N",
                    help="workers running at once (default: the machine's cores)")
-    p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
-    p.add_argument("--format", choices=report_formats(), default="table",
-                   help="what to print on stdout (the report files are always written)")
+    report_options(p)
     p.add_argument("--python", action="append", default=[], metavar="NAME=PATH",
                    help="run backend NAME with this interpreter instead of its managed env "
                         "(NAME=reference: the reference worker's, by default the numpy env's)")
@@ -92,14 +90,9 @@ def _versioned(text, known) -> list[str]:
 def _check_versions(names) -> None:
     """Before any work: every NAME@VERSION must be installable here (else exit 2)."""
     from harness import envs
-    from harness.envs import versions
     for name in names:
-        if split_version(name)[1] is None or envs.status(name)["state"] == "ready":
-            continue
-        try:
-            versions.check_installable(name)
-        except envs.EnvError as exc:
-            raise UsageError(str(exc)) from None
+        if split_version(name)[1] is not None and envs.status(name)["state"] != "ready":
+            options.installable(name)
 
 
 def select_cases(text) -> list[dict]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from harness.cli import UsageError
 from harness.reports import Context, render
-from harness.reports import choices as report_formats
+from harness.reports import add_options as report_options
 from harness.run.interrupts import Interrupts
 from harness.run.results import ResultsFileError, finish, load_run, merge, write_reports
 
@@ -18,9 +18,7 @@ from harness.run.results import ResultsFileError, finish, load_run, merge, write
 def configure(p):
     p.add_argument("paths", nargs="+", metavar="DIR_OR_FILE",
                    help="run.json files, or folders holding one")
-    p.add_argument("--out", default="results", metavar="DIR", help="report folder (default results/)")
-    p.add_argument("--format", choices=report_formats(), default="table",
-                   help="what to print on stdout (the report files are always written)")
+    report_options(p)
 
 
 def main(args) -> int:

@@ -170,13 +170,16 @@ def write_reports(run: dict, out_dir, context=None) -> dict:
 
 
 def _describe_json_error(path: Path, text: str, exc: json.JSONDecodeError) -> str:
+    """Empty, truncated (the text ends where more was due: a run killed while writing)
+    or not JSON. Truncated: the error is at the end, in a string the end cut, or on the
+    last line of an object never closed (a cut number or literal); extra data after a
+    complete value is not truncation."""
     if not text.strip():
         return f"{path}: empty file (a run that never finished writing?)"
     stripped = text.rstrip()
     on_last_line = (stripped.startswith("{") and not stripped.endswith("}")
-                    and exc.lineno == stripped.count("\n") + 1)
-    if exc.pos >= len(stripped) - 1 or exc.msg.startswith("Unterminated string") \
-            or on_last_line:
+                    and exc.lineno == stripped.count("\n") + 1 and exc.msg != "Extra data")
+    if exc.pos >= len(stripped) or exc.msg.startswith("Unterminated string") or on_last_line:
         return f"{path}: truncated JSON ({exc.msg} at line {exc.lineno}); the file is incomplete"
     return f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
 
@@ -262,7 +265,7 @@ def merge(runs: list[dict]) -> dict:
                 case_ids.add(case.get("id"))
                 merged["cases"].append(case)
         for p in run.get("problems") or []:
-            merged["problems"].append({**p, "detail": f"{p.get('detail', '')} (from {src})"})
+            merged["problems"].append({**p, "detail": f"{p['detail']} (from {src})"})
         for r in run["results"]:
             key = (r["case"], r["backend"], r["dtype"])
             if key not in seen:

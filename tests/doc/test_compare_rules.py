@@ -6,6 +6,7 @@ index, layouts, non-finite values) is pinned down. In process: part of the
 mutation suite.
 """
 
+import itertools
 import math
 
 import pytest
@@ -82,7 +83,7 @@ def test_printed_text_is_compared_whole_when_lines_do_not_pair_up():
     assert got[0]["printed"] == ["a 1.0 2.0", "a 1.0\nb 2.0"]
     long = "v " + " ".join(["1.0"] * 100)
     (r,) = compare_printed(long, long.replace(" ", "\n", 1), NONE)
-    assert len(r["printed"][0]) == 200
+    assert [len(side) for side in r["printed"]] == [200, 200]
     assert compare_printed("no numbers", "none here", NONE) == []
     assert compare_printed("", None, NONE) == []
     (bad,) = compare_printed("1 2", "1 2 3", NONE)
@@ -189,3 +190,137 @@ def test_value_preview_and_decode():
     from harness.common.protocol import encode_floats
     got = Value.decode(encode_floats([1.0, 2.0], shape=[1, 2]))
     assert (got.flat, got.shape, got.dtype) == ([1.0, 2.0], (1, 2), "float64")
+
+
+# ---- edges of each rule (each case below is one a plausible bug gets wrong) ----------
+
+def test_non_finite_drift_in_full_says_where_in_the_layout_as_given():
+    # NaN at [0, 1] on both sides of a square grid: its transpose is a layout too, but
+    # the comparison as laid out is the one reported
+    a = Value([1.0, math.nan, 3.0, 4.0], (2, 2), "float64")
+    got = compare_values(a, Value([1.0, math.nan, 3.0, 4.0], (2, 2), "float64"))
+    assert got == {
+        "tolerance": str(tolerance("float64")), "dtypes": ["float64", "float64"],
+        "shapes": [[2, 2], [2, 2]], "layout": None, "max_abs": None, "max_rel": None,
+        "worst_index": [0, 1], "verdict": "drift", "at_worst": ["nan", "nan"],
+        "non_finite": True,
+        "detail": "non-finite value at flat index 1: nan vs nan (NaN/Inf never agrees)"}
+
+
+def test_relative_error_where_the_second_value_is_zero():
+    # 0 vs 0 is no relative error at all; 1 vs 0 is an infinite one
+    got = compare_values(Value([0.0, 1.0], (2,), "float64"), Value([0.0, 2.0], (2,), "float64"))
+    assert (got["max_abs"], got["max_rel"], got["worst_index"]) == (1.0, 0.5, [1])
+    got = compare_values(Value([1.0], (1,), "float64"), Value([0.0], (1,), "float64"))
+    assert (got["max_abs"], got["max_rel"]) == (1.0, "inf")
+
+
+def test_a_difference_exactly_at_the_tolerance_agrees_and_the_first_worst_is_reported():
+    half = Tolerance(rtol=0.0, atol=0.5)
+    one = Value([1.0], (1,), "float64")
+    assert compare_values(one, Value([1.5], (1,), "float64"), half)["verdict"] == "agree"
+    assert compare_values(one, Value([math.nextafter(1.5, 2)], (1,), "float64"), half)[
+        "verdict"] == "drift"
+    tie = compare_values(Value([0.0, 0.0], (2,), "float64"), Value([1.0, 1.0], (2,), "float64"))
+    assert tie["worst_index"] == [0] and tie["at_worst"] == [0.0, 1.0]
+
+
+def test_the_looser_tolerance_of_the_two_dtypes_whichever_side_it_is_on():
+    a32, b64 = Value([1.0], (1,), "float32"), Value([1.0], (1,), "float64")
+    assert compare_values(a32, b64)["tolerance"] == str(tolerance("float32"))
+    assert compare_values(b64, a32)["tolerance"] == str(tolerance("float32"))
+    assert [tol_dtype(d) for d in ("complex64", "complex128")] == ["float32", "float64"]
+
+
+def test_complex_drift_reports_both_values_as_real_and_imaginary_parts():
+    a = Value([1 + 2j, 3 - 1j], (2,), "complex128")
+    got = compare_values(a, Value([1 + 2j, 3 + 1j], (2,), "complex128"))
+    assert got["at_worst"] == [[3.0, -1.0], [3.0, 1.0]] and got["worst_index"] == [1]
+
+
+def test_complex64_decodes_from_float32_pairs():
+    import base64
+    import struct
+    obj = {"dtype": "complex64", "shape": [2],
+           "data": base64.b64encode(struct.pack("<4f", 1.5, -2.0, 0.25, 8.0)).decode()}
+    got = Value.decode(obj)
+    assert (got.flat, got.shape, got.dtype) == ([1.5 - 2j, 0.25 + 8j], (2,), "complex64")
+
+
+def test_integers_preview_exactly():
+    assert Value([1234567, 2], (2,), "int64").preview() == "[1234567, 2] shape (2,) int64"
+
+
+def test_a_reordering_in_full_and_of_two_values():
+    got = compare_values(Value([3.0, 1.0, 2.0], (3,), "float64"),
+                         Value([1.0, 2.0, 3.0], (3,), "float64"))
+    assert got == {
+        "tolerance": str(tolerance("float64")), "dtypes": ["float64", "float64"],
+        "shapes": [[3], [3]], "max_abs": None, "max_rel": None, "worst_index": None,
+        "verdict": "layout",
+        "layout": "reordered (the same values in another order, shape (3,) vs (3,))"}
+    two = compare_values(Value([1.0, 2.0], (2,), "float64"), Value([2.0, 1.0], (2,), "float64"))
+    assert two["verdict"] == "layout" and two["layout"].startswith("reordered")
+
+
+def _axes_reversed(shape):
+    """(a's flat data 0, 1, 2, ..., the same array with its axes in reverse order)."""
+    n = math.prod(shape)
+    strides = [math.prod(shape[k + 1:]) for k in range(len(shape))]
+    rev = [sum(i * s for i, s in zip(idx, reversed(strides)))
+           for idx in itertools.product(*(range(m) for m in reversed(shape)))]
+    return [float(i) for i in range(n)], [float(i) for i in rev]
+
+
+def test_axes_are_permuted_up_to_four_dimensions_then_only_recognised_as_reordered():
+    flat, rev = _axes_reversed((2, 3, 4, 5))
+    got = compare_values(Value(flat, (2, 3, 4, 5), "float64"), Value(rev, (5, 4, 3, 2), "float64"))
+    assert got["layout"] == "axes permuted (3, 2, 1, 0) (shape (2, 3, 4, 5) vs (5, 4, 3, 2))"
+    flat, rev = _axes_reversed((2, 2, 2, 2, 3))
+    got = compare_values(Value(flat, (2, 2, 2, 2, 3), "float64"),
+                         Value(rev, (3, 2, 2, 2, 2), "float64"))
+    assert got["verdict"] == "layout" and got["layout"].startswith("reordered")
+
+
+def test_a_transposition_is_named_only_when_the_shapes_are_each_others_transpose():
+    # b transposed and flattened is a, but a is 1-D: that is a reordering, not a transpose
+    got = compare_values(Value([0.0, 3.0, 1.0, 4.0, 2.0, 5.0], (6,), "float64"),
+                         Value([0.0, 1.0, 2.0, 3.0, 4.0, 5.0], (2, 3), "float64"))
+    assert got["layout"] == \
+        "reordered (the same values in another order, shape (6,) vs (2, 3))"
+
+
+def test_arrays_up_to_max_permute_elements_are_permuted_and_reordered_larger_ones_not(
+        monkeypatch):
+    from harness.doc import compare
+    monkeypatch.setattr(compare, "MAX_PERMUTE", 6)
+    flat, rev = _axes_reversed((2, 3))
+    assert compare_values(Value(flat, (2, 3), "float64"), Value(rev, (3, 2), "float64"))[
+        "layout"] == "transposed (shape (2, 3) vs (3, 2))"
+    six = [float(i) for i in range(6)]
+    assert compare_values(Value(six, (6,), "float64"), Value(six[::-1], (6,), "float64"))[
+        "layout"].startswith("reordered")
+    flat, rev = _axes_reversed((2, 4))     # 8 elements: compared only as laid out
+    got = compare_values(Value(flat, (2, 4), "float64"), Value(rev, (4, 2), "float64"))
+    assert got["verdict"] == "drift" and got["layout"] == "reshaped (shape (2, 4) vs (4, 2))"
+    eight = [float(i) for i in range(8)]
+    assert compare_values(Value(eight, (8,), "float64"), Value(eight[::-1], (8,), "float64"))[
+        "verdict"] == "drift"
+
+
+def test_the_second_printing_resolution_counts_as_much_as_the_first():
+    assert compare_numbers([(1.0, 0.0)], [(1.004, 0.005)], NONE)["verdict"] == "agree"
+
+
+def test_the_worst_printed_number_beyond_tolerance_is_not_hidden_by_a_larger_one_within():
+    # 100 vs 100.5 is within 1 %; of the two beyond it, 1 vs 1.5 is the worse
+    got = compare_numbers([(100.0, 0.0), (1.0, 0.0), (1.0, 0.0)],
+                          [(100.5, 0.0), (1.25, 0.0), (1.5, 0.0)], Tolerance(0.01, 0.0))
+    assert got["worst_index"] == [2] and got["max_abs"] == 0.5 and got["verdict"] == "drift"
+    tie = compare_numbers([(1.0, 0.0), (2.0, 0.0)], [(2.0, 0.0), (3.0, 0.0)], NONE)
+    assert tie["worst_index"] == [0]
+
+
+def test_printed_numbers_on_one_side_only_are_not_comparable():
+    assert compare_printed("1 2", "none", NONE) == [
+        {"verdict": "not comparable", "line": None, "detail": "2 vs 0 printed numbers"}]

@@ -77,3 +77,17 @@ def test_an_interpreter_given_with_python_is_never_cached(repo_copy, tmp_path, n
     for name in ("first", "second"):
         run = _run(repo_copy, tmp_path / name, "--python", f"numpy={numpy_python}")
         assert run["results"] and not [r for r in run["results"] if r.get("cached")]
+
+
+def test_a_damaged_cache_entry_is_recomputed_not_a_crash(repo_copy, tmp_path):
+    first = _run(repo_copy, tmp_path / "first")
+    entries = sorted((repo_copy.parent / "result-cache").rglob(f"{CASE}@*.json"))
+    assert entries, "the first run stored nothing to damage"
+    for i, entry in enumerate(entries):   # not JSON, and JSON that is not an object
+        entry.write_text("{truncated" if i % 2 else "[1, 2]")
+    damaged = _run(repo_copy, tmp_path / "damaged")
+    assert not [r for r in damaged["results"] if r.get("cached")]
+    assert _results(damaged).keys() == _results(first).keys()
+    assert damaged["summary"] == first["summary"]
+    again = _run(repo_copy, tmp_path / "again")   # the recomputed results were stored again
+    assert {k for k, r in _results(again).items() if r.get("cached")} == set(_results(first))

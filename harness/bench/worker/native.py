@@ -9,9 +9,37 @@ compilers see them as inputs, not as baked-in constants.
 """
 
 import os
-from typing import ClassVar
 
-from harness.facts import EXACT, NUMERICAL
+from harness.facts import EXACT, GPU_BACKENDS, NUMERICAL
+
+# The facts of each framework's native idioms: op -> the idiom, in words (bench.json's
+# `native_methods`; an op missing here has no native idiom to time).
+METHODS = {
+    "torch": {
+        "grad": "torch.func.grad (reverse)",
+        "hessian": "torch.func.hessian (jacfwd over jacrev)",
+        "hvp": "torch.func.jvp over torch.func.grad (forward-over-reverse)",
+    },
+    "jax": {
+        "grad": "jax.jit(jax.grad) (reverse)",
+        "hessian": "jax.jit(jax.hessian) (jacfwd over jacrev)",
+        "hvp": "jax.jit of jax.jvp over jax.grad (forward-over-reverse)",
+    },
+    "tensorflow": {
+        "grad": "tf.function + GradientTape.gradient (reverse)",
+        "hessian": "tf.function + nested GradientTape, outer .jacobian (pfor)",
+        "hvp": "tf.function + ForwardAccumulator over GradientTape (forward-over-reverse)",
+    },
+    "mxnet": {
+        "grad": "mxnet.autograd.record + backward (reverse)",
+        "hessian": "central-difference of reverse-mode gradient, 2n autograd "
+                   "gradients (MXNet 1.9 has no second-order gradient for matmul)",
+        "hvp": "central-difference of reverse-mode gradient along v",
+    },
+    "numpy": {},   # the reference has no autodiff: no native derivative to compare with
+}
+# the idioms that are finite differences: numerical tolerance (as backends.base declares)
+NUMERICAL_METHODS = frozenset({METHODS["mxnet"]["hessian"], METHODS["mxnet"]["hvp"]})
 
 
 class DeviceUnavailable(RuntimeError):
@@ -19,19 +47,31 @@ class DeviceUnavailable(RuntimeError):
 
 
 class Native:
-    """Framework-specific idioms; subclasses fill in the callables."""
+    """Framework-specific idioms; subclasses load their framework in `_load` and fill in
+    the callables. Only the GPU_BACKENDS run on another device than the cpu."""
 
     name = "base"
-    methods: ClassVar[dict[str, str]] = {}
-    numerical_methods: ClassVar[frozenset[str]] = frozenset()   # finite differences
+
+    def __init__(self, device: str = "cpu", threads: int | None = None):
+        if device != "cpu" and self.name not in GPU_BACKENDS:
+            raise DeviceUnavailable(f"the bench runs {self.name} on cpu only (--device "
+                                    f"{device} is for {' and '.join(GPU_BACKENDS)})")
+        self.device = device
+        self.threads_requested = threads
+        self.methods = METHODS.get(self.name, {})
+        self.framework = self._load(device, threads)
+
+    def _load(self, device: str, threads: int | None):
+        """Import and set up the framework (self.xp: its array namespace); return it."""
+        raise NotImplementedError
+
+    @property
+    def version(self) -> str:
+        return self.framework.__version__
 
     def method_class(self, method: str | None) -> str:
         """The tolerance class of one of these methods (declared, as in backends.base)."""
-        return NUMERICAL if method in self.numerical_methods else EXACT
-
-    def __init__(self, device: str = "cpu", threads: int | None = None):
-        self.device = device
-        self.threads_requested = threads
+        return NUMERICAL if method in NUMERICAL_METHODS else EXACT
 
     def asarray(self, array, dtype: str):
         raise NotImplementedError
@@ -55,17 +95,10 @@ class Native:
 
 class TorchNative(Native):
     name = "torch"
-    methods: ClassVar[dict[str, str]] = {
-        "grad": "torch.func.grad (reverse)",
-        "hessian": "torch.func.hessian (jacfwd over jacrev)",
-        "hvp": "torch.func.jvp over torch.func.grad (forward-over-reverse)",
-    }
 
-    def __init__(self, device="cpu", threads=None):
-        super().__init__(device, threads)
+    def _load(self, device, threads):
         import torch
         self.torch = torch
-        self.version = torch.__version__
         if threads:
             torch.set_num_threads(threads)
             try:
@@ -79,6 +112,7 @@ class TorchNative(Native):
         if device == "cuda":
             torch.set_default_device("cuda")  # the adapter's asarray lands there too
         self.xp = torch
+        return torch
 
     def asarray(self, array, dtype):
         return self.torch.as_tensor(array.astype(dtype), device=self.dev)
@@ -111,18 +145,11 @@ class TorchNative(Native):
 
 class JaxNative(Native):
     name = "jax"
-    methods: ClassVar[dict[str, str]] = {
-        "grad": "jax.jit(jax.grad) (reverse)",
-        "hessian": "jax.jit(jax.hessian) (jacfwd over jacrev)",
-        "hvp": "jax.jit of jax.jvp over jax.grad (forward-over-reverse)",
-    }
 
-    def __init__(self, device="cpu", threads=None):
-        super().__init__(device, threads)
+    def _load(self, device, threads):
         import jax
         jax.config.update("jax_enable_x64", True)
         self.jax = jax
-        self.version = jax.__version__
         platform = "gpu" if device == "cuda" else "cpu"
         try:
             self.dev = jax.devices(platform)[0]
@@ -133,6 +160,7 @@ class JaxNative(Native):
             jax.config.update("jax_default_device", self.dev)
         import jax.numpy as jnp
         self.xp = jnp
+        return jax
 
     def asarray(self, array, dtype):
         return self.jax.device_put(array.astype(dtype), self.dev)
@@ -167,26 +195,16 @@ class JaxNative(Native):
 
 class TensorflowNative(Native):
     name = "tensorflow"
-    methods: ClassVar[dict[str, str]] = {
-        "grad": "tf.function + GradientTape.gradient (reverse)",
-        "hessian": "tf.function + nested GradientTape, outer .jacobian (pfor)",
-        "hvp": "tf.function + ForwardAccumulator over GradientTape "
-                "(forward-over-reverse)",
-    }
 
-    def __init__(self, device="cpu", threads=None):
-        super().__init__(device, threads)
-        if device != "cpu":
-            raise DeviceUnavailable("the bench runs TensorFlow on cpu only (--device cuda "
-                                    "is for torch and jax)")
+    def _load(self, device, threads):
         import tensorflow as tf
         if threads:
             tf.config.threading.set_intra_op_parallelism_threads(threads)
             tf.config.threading.set_inter_op_parallelism_threads(threads)
         self.tf = tf
-        self.version = tf.__version__
         import tensorflow.experimental.numpy as tnp
         self.xp = tnp
+        return tf
 
     def asarray(self, array, dtype):
         return self.tf.constant(array.astype(dtype))
@@ -197,15 +215,17 @@ class TensorflowNative(Native):
     def primal(self, f):
         return self.tf.function(f)
 
-    def grad(self, f):
-        tf = self.tf
+    def _taped_grad(self, f, x, data):
+        """f's reverse-mode gradient at x; an enclosing tape or accumulator records it too."""
+        with self.tf.GradientTape() as tape:
+            tape.watch(x)
+            y = f(x, *data)
+        return tape.gradient(y, x)
 
-        @tf.function
+    def grad(self, f):
+        @self.tf.function
         def grad(x, *data):
-            with tf.GradientTape() as tape:
-                tape.watch(x)
-                y = f(x, *data)
-            return tape.gradient(y, x)
+            return self._taped_grad(f, x, data)
         return grad
 
     def hessian(self, f):
@@ -215,10 +235,7 @@ class TensorflowNative(Native):
         def hessian(x, *data):
             with tf.GradientTape() as outer:
                 outer.watch(x)
-                with tf.GradientTape() as inner:
-                    inner.watch(x)
-                    y = f(x, *data)
-                g = inner.gradient(y, x)
+                g = self._taped_grad(f, x, data)
             return outer.jacobian(g, x)
         return hessian
 
@@ -228,10 +245,7 @@ class TensorflowNative(Native):
         @tf.function
         def hvp(x, v, *data):
             with tf.autodiff.ForwardAccumulator(x, v) as acc:
-                with tf.GradientTape() as tape:
-                    tape.watch(x)
-                    y = f(x, *data)
-                g = tape.gradient(y, x)
+                g = self._taped_grad(f, x, data)
             return acc.jvp(g)
         return hvp
 
@@ -243,24 +257,13 @@ class TensorflowNative(Native):
 
 class MxnetNative(Native):
     name = "mxnet"
-    methods: ClassVar[dict[str, str]] = {
-        "grad": "mxnet.autograd.record + backward (reverse)",
-        "hessian": "central-difference of reverse-mode gradient, 2n autograd "
-                   "gradients (MXNet 1.9 has no second-order gradient for matmul)",
-        "hvp": "central-difference of reverse-mode gradient along v",
-    }
-    numerical_methods: ClassVar[frozenset[str]] = frozenset({methods["hessian"], methods["hvp"]})
 
-    def __init__(self, device="cpu", threads=None):
-        super().__init__(device, threads)
-        if device != "cpu":
-            raise DeviceUnavailable("the bench runs MXNet on cpu only (--device cuda is "
-                                    "for torch and jax)")
+    def _load(self, device, threads):
         import mxnet as mx
         from mxnet import autograd, np, npx
         npx.set_np()
         self.mx, self.autograd, self.xp = mx, autograd, np
-        self.version = mx.__version__
+        return mx
 
     def asarray(self, array, dtype):
         return self.xp.array(array.astype(dtype), dtype=dtype)
@@ -329,15 +332,11 @@ class NumpyNative(Native):
     """The reference backend has no autodiff: no native derivative idiom to compare with."""
 
     name = "numpy"
-    methods: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, device="cpu", threads=None):
-        super().__init__(device, threads)
-        if device != "cpu":
-            raise DeviceUnavailable("the numpy reference backend runs on cpu only")
+    def _load(self, device, threads):
         import numpy
         self.xp = numpy
-        self.version = numpy.__version__
+        return numpy
 
     def asarray(self, array, dtype):
         return array.astype(dtype)
@@ -357,15 +356,18 @@ class AdapterOnly(Native):
     """A backend without native idioms here (a plug-in): its primal is a plain call on the
     adapter's own namespace, and there is no native derivative to compare with."""
 
-    methods: ClassVar[dict[str, str]] = {}
-
     def __init__(self, be, device="cpu", threads=None):
+        self.name, self.be = be.name, be
         super().__init__(device, threads)
-        if device != "cpu":
-            raise DeviceUnavailable(f"backend {be.name!r} has no native idioms for {device}")
-        self.name, self.be, self.xp = be.name, be, be.xp
         self.method_class = be.method_class
-        self.version = f"no native idioms (adapter {getattr(be, 'version', None)})"
+
+    def _load(self, device, threads):
+        self.xp = self.be.xp
+        return self.be
+
+    @property
+    def version(self) -> str:
+        return f"no native idioms (adapter {getattr(self.be, 'version', None)})"
 
     def asarray(self, array, dtype):
         return self.be.asarray(array, dtype=dtype)

@@ -1,12 +1,18 @@
-"""Plotting helpers shared by every framework flavour of the shim (headless matplotlib)."""
+"""What every framework flavour of the shim shares: the plotting helpers (headless
+matplotlib), the offline stand-ins for downloads, and `flavour()`, which gives a flavour
+module all of it plus the aliases whose name is the framework's own."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt
 
-__all__ = ["OfflineDownloadError", "download", "download_extract", "make_plot", "method",
-           "missing", "plt", "set_axes", "set_figsize", "use_svg_display"]
+# what `from d2l import FLAVOUR as d2l` offers in every flavour (flavour() adds them)
+SHARED = ("download", "download_extract", "plt", "set_axes", "set_figsize", "use_svg_display")
+# the book's aliases (its config.ini [library-*]) that every framework spells the same way
+SAME_NAMES = ("ones", "zeros", "meshgrid", "sin", "sinh", "cos", "cosh", "tanh", "linspace",
+              "exp", "stack", "abs", "eye", "int32", "int64", "float32", "float64",
+              "ones_like", "zeros_like")
 
 
 def use_svg_display():
@@ -109,3 +115,23 @@ def download(url, folder=None, sha1_hash=None):
 def download_extract(name, folder=None):
     raise OfflineDownloadError(f"d2l.download_extract({name!r}) needs a download, and "
                                f"harness doc runs offline: this cell cannot be compared")
+
+
+def flavour(name, xp, numpy_of) -> dict:
+    """The names every flavour module `name` exports, for its globals(): the shared helpers,
+    `plot` and `numpy` converting arrays with `numpy_of`, the SAME_NAMES from the framework
+    namespace `xp`, and a module __getattr__ that names what the shim lacks."""
+    names = {n: globals()[n] for n in SHARED}
+    names.update({n: getattr(xp, n) for n in SAME_NAMES})
+    names.update(plot=make_plot(numpy_of), numpy=numpy_of, __getattr__=missing(name))
+    return names
+
+
+def numpy_size(x):
+    """`d2l.size` where arrays are NumPy-like (jax, mxnet): the number of elements."""
+    return x.size
+
+
+def numpy_transpose(x):
+    """`d2l.transpose` where arrays are NumPy-like (jax, mxnet)."""
+    return x.T

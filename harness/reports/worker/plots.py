@@ -66,70 +66,80 @@ def _say_missing(ax, text):
             transform=ax.transAxes, fontsize=8, color="#a00")
 
 
+def _frame(ax, spec, panel, ylabel: str, axes: str, **ticks) -> None:
+    """One panel's title (red when flagged), axis labels and few ticks."""
+    ax.set_title(panel["label"], fontsize=9, color="#c00" if panel.get("flag") else "k")
+    ax.set_xlabel(spec.get("xlabel", "x"), fontsize=8)
+    ax.set_ylabel(spec.get("ylabel", ylabel), fontsize=8)
+    ax.tick_params(**ticks)
+    _few_ticks(ax, axes)
+
+
+def _fill(ax, panel, d, draw) -> None:
+    """draw(ax, d) for one panel's arrays `d`; without them, or when they cannot be drawn,
+    the panel says why instead (one bad panel never costs the figure)."""
+    if d is None:
+        _say_missing(ax, panel.get("missing", "no output"))
+        return
+    try:
+        draw(ax, d)
+    except (KeyError, ValueError) as exc:
+        _say_missing(ax, f"cannot draw: {exc}")
+
+
 def _curve(fig, spec, panels):
     names = [spec[k] for k in ("x", "y", "marks_x", "marks_y") if spec.get(k)]
     data = [_panel_arrays(p, names) for p in panels]
     xr = _finite_range([d.get(spec["x"]) for d in data if d])
     yr = _finite_range([d.get(spec["y"]) for d in data if d])
+
+    def draw(ax, d):
+        x, y = d[spec["x"]].ravel(), d[spec["y"]].ravel()
+        if x.shape != y.shape:
+            raise ValueError(f"x has {x.size} points, y has {y.size}")
+        ax.plot(x, y, lw=1.2)
+        if spec.get("marks_x") and spec.get("marks_y"):
+            ax.plot(d[spec["marks_x"]].ravel(), d[spec["marks_y"]].ravel(), "o",
+                    color="#c0392b", ms=5)
+
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, panel, d in zip(axes, panels, data):
-        ax.set_title(panel["label"], fontsize=9, color="#c00" if panel.get("flag") else "k")
-        ax.set_xlabel(spec.get("xlabel", "x"), fontsize=8)
-        ax.set_ylabel(spec.get("ylabel", "f(x)"), fontsize=8)
-        ax.tick_params(labelsize=7)
-        _few_ticks(ax)
+        _frame(ax, spec, panel, "f(x)", "xy", labelsize=7)
         if xr and yr:
             ax.set_xlim(*xr)
             ax.set_ylim(*yr)
-        if d is None:
-            _say_missing(ax, panel.get("missing", "no output"))
-            continue
-        try:
-            x, y = d[spec["x"]].ravel(), d[spec["y"]].ravel()
-            if x.shape != y.shape:
-                raise ValueError(f"x has {x.size} points, y has {y.size}")
-            ax.plot(x, y, lw=1.2)
-            if spec.get("marks_x") and spec.get("marks_y"):
-                ax.plot(d[spec["marks_x"]].ravel(), d[spec["marks_y"]].ravel(), "o",
-                        color="#c0392b", ms=5)
-        except (KeyError, ValueError) as exc:
-            _say_missing(ax, f"cannot draw: {exc}")
+        _fill(ax, panel, d, draw)
 
 
 def _surface(fig, spec, panels):
-    import numpy as np
-
     names = [spec[k] for k in ("x", "y", "z", "z2") if spec.get(k)]
     data = [_panel_arrays(p, names) for p in panels]
     zlim = spec.get("zlim") or _finite_range([d.get(spec["z"]) for d in data if d], pad=0.6)
     for i, (panel, d) in enumerate(zip(panels, data)):
         ax = fig.add_subplot(1, len(panels), i + 1, projection="3d")
-        ax.set_title(panel["label"], fontsize=9, color="#c00" if panel.get("flag") else "k")
-        ax.set_xlabel(spec.get("xlabel", "x"), fontsize=8)
-        ax.set_ylabel(spec.get("ylabel", "y"), fontsize=8)
-        ax.tick_params(labelsize=6, pad=0)
-        _few_ticks(ax, "xyz")
+        _frame(ax, spec, panel, "y", "xyz", labelsize=6, pad=0)
         if zlim:
             ax.set_zlim(*zlim)
-        if d is None:
-            _say_missing(ax, panel.get("missing", "no output"))
-            continue
-        try:
-            x, y, z = d[spec["x"]], d[spec["y"]], d[spec["z"]]
-            if not (x.shape == y.shape == z.shape and z.ndim == 2):
-                raise ValueError(f"grid shapes {x.shape}, {y.shape}, {z.shape}")
-            stride = max(1, (z.shape[0] - 1) // WIRE_LINES), max(1, (z.shape[1] - 1) // WIRE_LINES)
-            ax.plot_wireframe(x, y, z, rstride=stride[0], cstride=stride[1], lw=0.7)
-            if spec.get("z2"):
-                z2 = d[spec["z2"]]
-                if z2.shape != z.shape:
-                    raise ValueError(f"{spec['z2']} shape {z2.shape} != {z.shape}")
-                if zlim:  # the chapter clips the quadratic to the function's box
-                    z2 = np.where((z2 < zlim[0]) | (z2 > zlim[1]), np.nan, z2)
-                ax.plot_wireframe(x, y, z2, rstride=stride[0], cstride=stride[1],
-                                  color="purple", lw=0.7)
-        except (KeyError, ValueError) as exc:
-            _say_missing(ax, f"cannot draw: {exc}")
+        _fill(ax, panel, d, lambda a, arrays: _wires(a, spec, arrays, zlim))
+
+
+def _wires(ax, spec, d, zlim):
+    """The surface z (and z2, clipped to zlim as the chapter does) as wireframes."""
+    import numpy as np
+
+    x, y, z = d[spec["x"]], d[spec["y"]], d[spec["z"]]
+    if not (x.shape == y.shape == z.shape and z.ndim == 2):
+        raise ValueError(f"grid shapes {x.shape}, {y.shape}, {z.shape}")
+    stride = max(1, (z.shape[0] - 1) // WIRE_LINES), max(1, (z.shape[1] - 1) // WIRE_LINES)
+    ax.plot_wireframe(x, y, z, rstride=stride[0], cstride=stride[1], lw=0.7)
+    if spec.get("z2"):
+        z2 = d[spec["z2"]]
+        if z2.shape != z.shape:
+            raise ValueError(f"{spec['z2']} shape {z2.shape} != {z.shape}")
+        if zlim:  # the chapter clips the quadratic to the function's box
+            z2 = np.where((z2 < zlim[0]) | (z2 > zlim[1]), np.nan, z2)
+        ax.plot_wireframe(x, y, z2, rstride=stride[0], cstride=stride[1],
+                          color="purple", lw=0.7)
 
 
 DRAW = {"curve": _curve, "surface": _surface}
