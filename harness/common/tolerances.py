@@ -102,11 +102,12 @@ def _flatten(value):
 
 
 def unravel(i: int, shape: tuple) -> tuple:
-    """The index into an array of `shape` (C order) of flat position `i`."""
+    """The index into an array of `shape` (C order) of flat position `i` (an element's
+    position: an array with elements has no dimension 0)."""
     idx = []
     for n in reversed(shape):
-        idx.append(i % n if n else 0)
-        i //= n if n else 1
+        idx.append(i % n)
+        i //= n
     return tuple(reversed(idx))
 
 

@@ -9,6 +9,7 @@ said. Standard library only (the orchestrator's side).
 import re
 from dataclasses import dataclass
 
+from cases import GROUPS
 from harness.run.crosscheck import REFERENCE, SEVERITY, worst
 
 STATUSES = ("crashed", "timeout", "interrupted", "unsupported")  # said by the status alone
@@ -58,11 +59,20 @@ def _rows(run, key) -> list:
     return [r for r in run.get(key) or [] if isinstance(r, dict)]
 
 
+def case_place(meta: dict) -> tuple:
+    """Where a case's row goes: the chapter's cases, then each other group's ("conventions/
+    ..." ids), as the case index lists them; in a group by `order` (a case no worker
+    described has none: first), then by id."""
+    case_id = str(meta.get("id"))
+    group = next((i for i, g in enumerate(GROUPS) if case_id.startswith(f"{g}/")), 0)
+    return group, meta.get("order", 0), case_id
+
+
 def build(run: dict) -> View:
     """The view of a run.json dict (after the cross-check)."""
     results, verdicts = _rows(run, "results"), _rows(run, "verdicts")
     seen = results + verdicts
-    metas = sorted(_rows(run, "cases"), key=lambda c: (c.get("order", 0), str(c.get("id"))))
+    metas = sorted(_rows(run, "cases"), key=case_place)
     used = {r.get("case") for r in seen}
     cases = [c for c in metas if c.get("id") in used]
     known = {c.get("id") for c in cases}
@@ -157,9 +167,15 @@ def problem_lines(rows: list, where: bool = True) -> list:
 
 
 def detail_lines(run: dict) -> list:
-    """Every problem of a run, one line each: verdicts, findings, problems."""
-    lines = problem_lines(_rows(run, "verdicts"))
-    for f in _rows(run, "findings"):
+    """Every problem of a run, one line each: verdicts, findings (each in the grid's order
+    of cases), problems."""
+    place = {case: i for i, case in enumerate(build(run).case_ids)}  # every case seen
+
+    def in_grid_order(rows):
+        return sorted(rows, key=lambda r: place[r.get("case")])
+
+    lines = problem_lines(in_grid_order(_rows(run, "verdicts")))
+    for f in in_grid_order(_rows(run, "findings")):
         lines.append(f"{f.get('case')} {f.get('output')} [{f.get('dtype')}] "
                      f"{f.get('kind')}: {f.get('detail')}")
     for p in _rows(run, "problems"):

@@ -61,7 +61,7 @@ def _decode(value, dtype: str):
     return arr, None
 
 
-def _row(case, output, backend, dtype, verdict, detail="", method=None, cmp=None, tol=None,
+def _row(case, output, backend, dtype, verdict, detail, method=None, cmp=None, tol=None,
          kind=None):
     return {"case": case, "output": output, "backend": backend, "dtype": dtype,
             "verdict": verdict,
@@ -145,13 +145,14 @@ def _everywhere_finding(case, output, dtype, ref_arr, backends: dict, ref_row) -
         return []
     i, vals = hit
     index = list(unravel(i, next(iter(arrays.values())).shape))
+    where = "every backend and the reference" if REFERENCE in arrays else "every backend"
     return [{"kind": "non-finite-everywhere", "case": case, "output": output,
              "dtype": dtype, "backend": None, "index": index,
-             "detail": f"non-finite at index {index} on every backend and the "
-                       f"reference ({', '.join(sorted({repr(v) for v in vals}))})"}]
+             "detail": f"non-finite at index {index} on {where} "
+                       f"({', '.join(sorted({repr(v) for v in vals}))})"}]
 
 
-def check_output(case, output, dtype, ref, backends: dict, ref_row=True, ref_note=""):
+def check_output(case, output, dtype, ref, backends: dict, ref_row: bool, ref_note: str):
     """(verdicts, pairwise comparisons, findings) for one output in one dtype.
 
     ref: (Array|None, problem|None) of the reference; backends: name ->
@@ -197,7 +198,7 @@ def _reference_for(ref_result, ref_ok, out) -> tuple:
     return ref, ""
 
 
-def _backend_value(r: dict, out, dtype, ref_arr, judged_by_rule=False) -> tuple:
+def _backend_value(r: dict, out, dtype, ref_arr, judged_by_rule: bool) -> tuple:
     """(Array|None, problem|None, method, tolerance class) of one backend's output; a
     convention output (judged by its rule, no tolerance) needs no tolerance class."""
     method = (r.get("methods") or {}).get(out)
@@ -218,9 +219,9 @@ def _outputs(ref_result, ref_ok, oks: dict) -> list:
     if ref_ok:
         outputs = list(ref_result.get("outputs") or {})
     else:
-        outputs = list(dict.fromkeys(k for r in oks.values() for k in r.get("outputs", {})))
-    extra = [k for r in oks.values() for k in r.get("outputs", {}) if k not in outputs]
-    return outputs + (list(dict.fromkeys(extra)) if ref_ok else [])
+        outputs = list(dict.fromkeys(k for r in oks.values() for k in r["outputs"]))
+    extra = [k for r in oks.values() for k in r["outputs"] if k not in outputs]
+    return outputs + list(dict.fromkeys(extra))   # none when every output came from oks
 
 
 def _check_case_dtype(case, dtype, ref_result, present: dict, out_lists, context) -> None:

@@ -9,6 +9,7 @@ mutation suite.
 
 import math
 
+import pytest
 from synthetic import reference, result
 
 from harness.common.tolerances import TOLERANCES
@@ -22,18 +23,20 @@ G = [1.0, 2.0, 3.0]
 def row(case, output, backend, verdict, dtype="float64", **kw):
     base = {"case": case, "output": output, "backend": backend, "dtype": dtype,
             "verdict": verdict, "max_abs": None, "max_rel": None, "worst_index": None,
-            "tolerance": None, "method": None, "odd_one_out": None, "detail": ""}
+            "actual": None, "expected": None, "tolerance": None, "method": None, "odd_one_out": None, "detail": ""}
     return {**base, **kw}
 
 
 def compared(case, output, backend, verdict, max_abs=0.0, max_rel=0.0, worst_index=(0,),
-             **kw):
+             actual=G[0], expected=G[0], **kw):
+    """A row compared with the reference; `actual`, `expected`: the values at worst_index
+    (with no error anywhere, the element whose bound is smallest: G's first)."""
     return row(case, output, backend, verdict, max_abs=max_abs, max_rel=max_rel,
-               worst_index=list(worst_index), tolerance=kw.pop("tolerance", EXACT64), **kw)
+               worst_index=list(worst_index), actual=actual, expected=expected, tolerance=kw.pop("tolerance", EXACT64), **kw)
 
 
 VERDICT_FIELDS = ("case", "output", "backend", "dtype", "verdict", "max_abs", "max_rel",
-                  "worst_index", "tolerance", "method", "odd_one_out", "detail")
+                  "worst_index", "actual", "expected", "tolerance", "method", "odd_one_out", "detail")
 PAIR_FIELDS = ("case", "output", "dtype", "a", "b", "agree", "max_abs", "max_rel",
                "tolerance", "detail")
 FINDING_FIELDS = ("kind", "case", "output", "dtype", "backend", "index", "detail")
@@ -59,6 +62,7 @@ def test_agreement_disagreement_and_the_odd_one_out_in_full():
         compared("c", "g", "a", "agree"),
         compared("c", "g", "b", "agree", method="reverse-mode"),
         compared("c", "g", "odd", "disagree", max_abs=0.5, max_rel=0.5 / 3, worst_index=(2,),
+                 actual=off[2], expected=G[2],
                  odd_one_out="odd", detail="max abs err 0.5, max rel err 0.167 at index (2,)"),
     ])
     assert len(checked["verdicts"]) == 4
@@ -206,3 +210,108 @@ def test_worst_verdict():
     assert worst(["unsupported", "disagree", "error"]) == "error"
     assert worst(["timeout", "crashed"]) == "crashed"
     assert worst(["crashed", "interrupted"]) == "interrupted"
+
+
+# ---- the odd one out at its boundaries ----------------------------------------------------
+
+def test_with_three_participants_the_one_that_disagrees_with_both_is_named():
+    checked = crosscheck([reference("c", {"g": G}), result("c", "a", {"g": G}),
+                          result("c", "odd", {"g": [1.0, 2.0, 9.0]})])
+    rows = by_backend(checked["verdicts"])
+    assert rows[("c", "g", "odd", "float64")]["odd_one_out"] == "odd"
+    assert rows[("c", "g", "reference", "float64")]["verdict"] == "agree"
+
+
+def test_two_of_four_outvoted_is_a_tie_and_names_none():
+    """Closeness is not transitive: with exact float64 tolerance t = atol (expected 0, so
+    the rtol term is below 1e-19 t), ref 0, a 0.8t, p 1.6t, q -0.5t give the disagreeing
+    pairs (ref, p), (a, q), (p, q): p and q each disagree with two of three (more than
+    half), ref and a with one. Two odd ones out of four are not few: none is named."""
+    t = TOLERANCES[("float64", "exact")].atol
+    values = {"a": 0.8 * t, "p": 1.6 * t, "q": -0.5 * t}
+    checked = crosscheck([reference("c", {"g": [0.0]}),
+                          *(result("c", b, {"g": [v]}) for b, v in values.items())])
+    apart = {frozenset((p["a"], p["b"])) for p in checked["pairwise"] if not p["agree"]}
+    assert apart == {frozenset(s) for s in (("p", "reference"), ("a", "q"), ("p", "q"))}
+    rows = by_backend(checked["verdicts"])
+    assert rows[("c", "g", "p", "float64")]["verdict"] == "disagree"
+    assert [r["odd_one_out"] for r in rows.values()] == [None] * 4
+
+
+# ---- problems with the reference's own value, and rows that keep their method --------------
+
+def test_a_reference_value_in_the_wrong_dtype_is_its_error_and_stops_the_comparison():
+    bad_ref = result("c", "reference", {"g": G}, "float32", methods={"g": "reference"})
+    bad_ref["dtype"] = "float64"          # the result says float64, its array is float32
+    checked = crosscheck([bad_ref, result("c", "a", {"g": G}, methods={"g": "autodiff"}),
+                          result("c", "b", {"g": G})])
+    problem = "dtype float32, expected float64"
+    assert by_backend(checked["verdicts"]) == by_backend([
+        row("c", "g", "reference", "error", detail=f"reference: {problem}", method="reference"),
+        row("c", "g", "a", "error", detail=f"cannot cross-check: {problem}", method="autodiff"),
+        row("c", "g", "b", "error", detail=f"cannot cross-check: {problem}")])
+    assert [(p["a"], p["b"], p["agree"]) for p in checked["pairwise"]] == [("a", "b", True)]
+
+
+def test_an_error_row_names_the_method_the_backend_reported():
+    checked = crosscheck([reference("c", {"g": G}),
+                          result("c", "a", {"h": G}, methods={"g": "autodiff", "h": "jvp"})])
+    rows = by_backend(checked["verdicts"])
+    assert rows[("c", "g", "a", "float64")] == row(
+        "c", "g", "a", "error", detail="output 'g' missing", method="autodiff")
+    assert rows[("c", "h", "a", "float64")]["method"] == "jvp"
+
+
+def test_an_error_type_is_shown_whole_even_when_it_starts_with_x():
+    failed = result("c", "jax", status="error", message="RESOURCE_EXHAUSTED")
+    failed["error"]["type"] = "XlaRuntimeError"
+    rows = by_backend(crosscheck([reference("c", {"g": G}), failed])["verdicts"])
+    assert rows[("c", "g", "jax", "float64")]["detail"] == \
+        "XlaRuntimeError: RESOURCE_EXHAUSTED"
+
+
+def test_a_result_without_tolerance_classes_is_an_error_not_a_guess():
+    """An older worker's result (no `tolerance_classes` at all) gets no tolerance."""
+    old = result("c", "a", {"g": G})
+    del old["tolerance_classes"]
+    rows = by_backend(crosscheck([reference("c", {"g": G}), old])["verdicts"])
+    assert rows[("c", "g", "a", "float64")]["detail"] == \
+        "no tolerance class for output 'g' (got None)"
+
+
+@pytest.mark.parametrize("value, detail", [
+    ({"python_type": "torch.Tensor", "repr": "tensor([1., 2., 3.])"},
+     "a torch.Tensor that cannot be read as an array (tensor([1., 2., 3.]))"),
+    ({"repr": "x" * 100}, f"a value that cannot be read as an array ({'x' * 60})"),
+    ({"python_type": "object"}, "a object that cannot be read as an array ()"),
+    ("y" * 100, f"not an encoded value: {'y' * 60}"),
+    ({"dtype": "float128", "shape": [3], "data": ""},
+     "unknown dtype 'float128' in an encoded array"),
+])
+def test_an_output_that_cannot_be_read_says_what_it_is(value, detail):
+    broken = result("c", "a", {"g": G})
+    broken["outputs"]["g"] = value
+    rows = by_backend(crosscheck([reference("c", {"g": G}), broken])["verdicts"])
+    assert rows[("c", "g", "a", "float64")]["detail"] == detail
+
+
+# ---- non-finite everywhere: only where every participant has a valid value ---------------
+
+def test_without_a_reference_the_finding_names_only_the_backends():
+    nan = [1.0, math.nan]
+    checked = crosscheck([result("c", "a", {"g": nan}), result("c", "b", {"g": nan})])
+    assert [f["detail"] for f in checked["findings"]] == \
+        ["non-finite at index [1] on every backend (nan)"]
+
+
+def test_no_finding_when_a_participant_is_missing_or_shaped_otherwise():
+    nan = [math.nan, math.nan]
+    wrong_dtype = result("c", "b", {"g": nan}, "float32")
+    wrong_dtype["dtype"] = "float64"
+    assert crosscheck([reference("c", {"g": nan}), result("c", "a", {"g": nan}),
+                       wrong_dtype])["findings"] == []
+    assert crosscheck([reference("c", {"g": nan}), result("c", "a", {"g": nan}),
+                       result("c", "b", {"h": nan})])["findings"] == []
+    # no reference: two backends, both all NaN, but of different shapes
+    assert crosscheck([result("c", "a", {"g": [math.nan]}),
+                       result("c", "b", {"g": nan})])["findings"] == []

@@ -5,6 +5,7 @@ test_protocol_roundtrip.py encodes in the numpy environment; these run in proces
 """
 
 import base64
+import collections
 import json
 import math
 import struct
@@ -20,6 +21,7 @@ from harness.common.protocol import (
     decode_message,
     encode_floats,
     encode_message,
+    type_name,
 )
 
 
@@ -117,5 +119,42 @@ def test_every_message_type_decodes_and_hello_must_speak_this_protocol():
     ('"result"', "not a harness-worker/1 message"),
 ])
 def test_junk_lines_are_refused(junk, words):
-    with pytest.raises(ProtocolError, match=words):
+    with pytest.raises(ProtocolError, match=f"^{words}$"):
         decode_message(junk)
+
+
+def test_a_hello_in_another_protocol_is_refused_naming_both():
+    with pytest.raises(ProtocolError,
+                       match="^worker speaks 'harness-worker/0', expected 'harness-worker/1'$"):
+        decode_message('{"type": "hello", "protocol": "harness-worker/0"}')
+
+
+class Outer:
+    class Inner:
+        pass
+
+
+def test_type_name_is_the_bare_name_of_a_builtin_else_module_and_qualified_name():
+    assert [type_name(v) for v in (1.5, [], None)] == ["float", "list", "NoneType"]
+    assert type_name(Outer.Inner()) == f"{__name__}.Outer.Inner"
+    assert type_name(collections.OrderedDict()) == "collections.OrderedDict"
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_in_a_message_are_junk_and_named(token):
+    """Python's json reads these tokens by default; the protocol is strict JSON."""
+    with pytest.raises(ProtocolError, match=rf"^not JSON \({token} is not a JSON value\)$"):
+        decode_message(f'{{"type": "bye", "seconds": {token}}}')
+
+
+@pytest.mark.parametrize("junk", ["[" * 100_000, '{"type": "bye", "n": ' + "9" * 5000 + "}"],
+                         ids=["nested-too-deeply", "over-long-integer"])
+def test_lines_json_cannot_hold_are_junk_not_a_crash(junk):
+    with pytest.raises(ProtocolError, match="^not JSON$"):
+        decode_message(junk)
+
+
+def test_a_value_that_is_not_an_encoded_array_is_quoted_up_to_80_characters():
+    with pytest.raises(ProtocolError) as caught:
+        decode_array("z" * 200)
+    assert str(caught.value) == "not an encoded array: " + "z" * 80

@@ -22,6 +22,7 @@ from harness.common.tolerances import (
     compare,
     looser,
     tolerance,
+    unravel,
 )
 from harness.run.crosscheck import crosscheck
 
@@ -142,7 +143,8 @@ def test_tolerance_lookup_and_unknown_dtype_or_class():
     assert tolerance("float64", NUMERICAL) == TOLERANCES[("float64", NUMERICAL)]
     with pytest.raises(ValueError, match="float16.*float32, float64"):
         tolerance("float16")
-    with pytest.raises(ValueError, match="unknown tolerance class 'numdifftools'"):
+    with pytest.raises(ValueError, match="^unknown tolerance class 'numdifftools'; "
+                                         "known: exact, numerical$"):
         tolerance("float64", "numdifftools")
 
 
@@ -181,3 +183,51 @@ def test_compare_shapes_and_non_finite_values():
     assert c.describe().startswith("2 non-finite value(s), first at index (0, 1): nan")
     assert compare(2.0, 2.5, tol).ok and compare(2.0, 2.5, tol).worst_index == ()
     assert compare([], [], tol).ok
+
+
+def test_compare_names_the_two_values_at_the_worst_index():
+    tol = Tolerance(rtol=0.0, atol=0.1)
+    c = compare([1.0, 2.0, 7.0], [1.0, 2.5, 3.0], tol)   # worst: index 2, 4 off
+    assert (c.worst_index, c.actual, c.expected, c.reason) == ((2,), 7.0, 3.0, "tolerance")
+    ok = compare([1.0, 2.04], [1.0, 2.0], tol)
+    assert (ok.ok, ok.reason, ok.worst_index, ok.actual, ok.expected) == \
+        (True, "", (1,), 2.04, 2.0)
+    nonfinite = compare([1.0, 5.0, math.inf], [1.0, math.nan, 2.0], tol)
+    assert nonfinite.worst_index == (1,) and nonfinite.actual == 5.0
+    assert math.isnan(nonfinite.expected)
+    assert nonfinite.describe() == \
+        "2 non-finite value(s), first at index (1,): 5.0 vs expected nan"
+
+
+def test_an_empty_comparison_agrees_with_no_errors_and_no_index():
+    c = compare([], [], Tolerance(rtol=0.0, atol=0.0))
+    assert (c.ok, c.max_abs, c.max_rel, c.worst_index, c.actual, c.expected, c.reason) == \
+        (True, 0.0, 0.0, (), None, None, "")
+
+
+def test_a_shape_mismatch_is_false_not_just_falsy():
+    """`ok` goes to run.json's pairwise `agree` as is: it must be false, never null."""
+    c = compare([1.0], [1.0, 2.0], Tolerance(rtol=1.0, atol=1.0))
+    assert c.ok is False and c.max_abs is None and c.worst_index is None
+
+
+def test_decoded_arrays_of_any_dtype_compare_as_floats():
+    """protocol.Array is read as is: float arrays keep their list, others become floats."""
+    from harness.common.protocol import Array, decode_array, encode_floats
+    ints = Array(*decode_array(encode_floats([1, 2, 3], shape=[3], dtype="int32")))
+    c = compare(ints, [1.0, 2.0, 3.5], Tolerance(rtol=0.0, atol=0.1))
+    assert (c.ok, c.worst_index, c.actual, c.expected) == (False, (2,), 3.0, 3.5)
+    assert type(c.actual) is float
+    grid = Array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], (2, 3), "float64")
+    assert compare(grid, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], Tolerance(0.0, 0.0)).ok
+    assert compare(grid, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], Tolerance(1.0, 1.0)).reason == "shape"
+    empty = Array([], (0, 3), "float64")
+    assert compare(empty, Array([], (0, 2), "float64"), Tolerance(1.0, 1.0)).detail == \
+        "shape (0, 3) != expected shape (0, 2)"
+
+
+def test_unravel_is_c_order():
+    shape = (2, 3, 4)
+    positions = [(i, j, k) for i in range(2) for j in range(3) for k in range(4)]
+    assert [unravel(n, shape) for n in range(24)] == positions
+    assert unravel(0, ()) == () and unravel(4, (5, 1)) == (4, 0)
