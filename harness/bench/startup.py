@@ -37,12 +37,9 @@ TARGET = 1.5   # issue 15: a warm run within 1.5 x its workers' start-up
 
 def _hello_problem(proc) -> str | None:
     """Why a bare worker did not load its framework, or None: it must say hello, error-free."""
-    from harness.common.protocol import ProtocolError, decode_message
+    from harness.common.protocol import message_or_none
     for line in proc.stdout.splitlines():
-        try:
-            msg = decode_message(line)
-        except ProtocolError:
-            continue
+        msg = message_or_none(line) or {}
         if msg.get("type") == "hello":
             error = msg.get("error")
             return None if not error and proc.returncode == 0 else str(error)[:300]

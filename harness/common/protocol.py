@@ -164,3 +164,11 @@ def decode_message(line: str | bytes) -> dict:
     if msg["type"] == "hello" and msg.get("protocol") != PROTOCOL:
         raise ProtocolError(f"worker speaks {msg.get('protocol')!r}, expected {PROTOCOL!r}")
     return msg
+
+
+def message_or_none(line: str | bytes) -> dict | None:
+    """`decode_message`, or None for junk: for readers that skip what a framework printed."""
+    try:
+        return decode_message(line)
+    except ProtocolError:
+        return None

@@ -16,7 +16,7 @@ import subprocess
 from harness import envs
 from harness.common import tolerances
 from harness.common.processes import GRACE, Worker, env_name, exit_text, interpreter
-from harness.common.protocol import ProtocolError, decode_message
+from harness.common.protocol import message_or_none
 from harness.doc.compare import Value, compare_values
 from harness.facts import REFERENCE_DTYPE
 
@@ -80,9 +80,8 @@ def _read_results(worker, out: dict, timeout: float) -> str:
             return "timeout"
         if line is None:
             return "eof"
-        try:
-            msg = decode_message(line)
-        except ProtocolError:
+        msg = message_or_none(line)
+        if msg is None:
             continue
         if msg["type"] == "case":
             out["meta"][msg["case"]] = msg.get("meta") or {}

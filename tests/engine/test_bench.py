@@ -229,3 +229,20 @@ def test_the_overhead_profile_splits_wrapper_and_implementation():
         assert native.strip().endswith("µs") and float(native.split()[0]) > 0
         assert wrapper.strip().endswith("µs") and inner.strip().endswith("µs")
         assert float(paired) > 0
+
+
+@pytest.mark.skipif(not _ready("numpy"), reason="the numpy environment is not built")
+def test_startup_bench_times_the_workers_and_a_run_and_gives_their_ratio(tmp_path):
+    """`bench --startup`: each worker said hello (no failures), and the ratio is the
+    run's wall time over the start-up's, from the samples it wrote."""
+    proc = bench("--startup", "--backends", "numpy", "--repeats", "1", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads((tmp_path / "startup.json").read_text())
+    assert report["format"] == "harness-bench-startup/1"
+    startup, run = (next(s for s in report["samples"] if s["label"] == label)
+                    for label in ("startup", "run"))
+    assert startup["failures"] == {} and set(startup["workers"]) == {"numpy", "reference"}
+    assert run["exit_status"] == 0
+    ratio = report["summary"]["run"]["ratio_to_startup"]["median"]
+    assert ratio == pytest.approx(run["wall_seconds"] / startup["wall_seconds"], abs=0.01)
+    assert f"ratio {ratio:.2f}" in proc.stdout

@@ -21,6 +21,7 @@ from harness.common.protocol import (
     decode_message,
     encode_floats,
     encode_message,
+    message_or_none,
     type_name,
 )
 
@@ -121,6 +122,13 @@ def test_every_message_type_decodes_and_hello_must_speak_this_protocol():
 def test_junk_lines_are_refused(junk, words):
     with pytest.raises(ProtocolError, match=f"^{words}$"):
         decode_message(junk)
+    assert message_or_none(junk) is None   # the readers that skip junk get None instead
+
+
+def test_message_or_none_gives_the_decoded_message():
+    line = encode_message({"type": "result", "case": "c", "dtype": "float64"})
+    assert message_or_none(line) == decode_message(line) == {
+        "type": "result", "case": "c", "dtype": "float64"}
 
 
 def test_a_hello_in_another_protocol_is_refused_naming_both():
