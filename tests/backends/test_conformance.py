@@ -560,3 +560,46 @@ def test_mxnet_cached_native_decision_still_never_reports_a_wrong_number(be, dty
         (method,) = be.used_methods()[op]
         assert "fallback" in method and be.method_class(method) == NUMERICAL
         assert_close(be, got, -t / (1 + t * t) ** 1.5, dtype, op)
+
+
+def test_mxnet_raises_an_asynchronous_error_at_the_call_that_caused_it(be):
+    """MXNet runs ops asynchronously; grad and value_and_grad wait for the engine before
+    returning, so an error in the backward pass (a custom op that raises) comes out of
+    that call, not out of a later, unrelated one."""
+    _mxnet(be)
+    import mxnet as mx
+
+    class Bad(mx.operator.CustomOp):
+        def forward(self, is_train, req, in_data, out_data, aux):
+            self.assign(out_data[0], req[0], in_data[0])
+
+        def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+            raise ValueError("backward fails")
+
+    @mx.operator.register("harness_bad_backward")
+    class BadProp(mx.operator.CustomOpProp):
+        def __init__(self):
+            super().__init__(need_top_grad=True)
+
+        def list_arguments(self):
+            return ["data"]
+
+        def list_outputs(self):
+            return ["output"]
+
+        def infer_shape(self, in_shape):
+            return in_shape, [in_shape[0]], []
+
+        def create_operator(self, ctx, shapes, dtypes):
+            return Bad()
+
+    def f(x):
+        out = mx.nd.Custom(x.as_nd_ndarray(), op_type="harness_bad_backward")
+        return out.as_np_ndarray().sum()
+
+    from mxnet.base import MXNetError
+    x = be.asarray([1.0, 2.0])
+    for make in (be.grad, be.value_and_grad):
+        with pytest.raises(MXNetError, match="CustomOpBackward"):
+            make(f)(x)
+    assert be.to_numpy(be.grad(lambda t: be.xp.sum(t * t))(x)).tolist() == [2.0, 4.0]
