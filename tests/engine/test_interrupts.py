@@ -93,7 +93,9 @@ def test_a_signal_while_the_figures_are_drawn_leaves_this_runs_reports(tmp_path,
     out.mkdir()
     tmp.mkdir()
     (out / "report.html").write_text("OLD REPORT of another run")
-    env = environment(faulty_dir) | {"TMPDIR": str(tmp)}
+    # an empty cache: the figures are drawn now, not reused from an earlier test's run
+    env = environment(faulty_dir) | {"TMPDIR": str(tmp),
+                                     "HARNESS_CACHE_DIR": str(tmp_path / "cache")}
     proc = start(out, env, "numpy", FIGURE_CASE)
     wait_for(lambda: any(tmp.glob("harness-plots-*/figures.json")), proc, "the figures drawn")
     proc.send_signal(signum)
